@@ -1,0 +1,148 @@
+# Shared helpers for resolvstale's integration tests (bash). Source it:
+#   . "$(dirname "$0")/../lib/common.sh"
+#
+# Safety rules (DESIGN.md §10) are enforced here, not left to each test:
+#   - rs_enter_private_etc re-executes the test in a new mount namespace and
+#     mounts an overlay over /etc there; rs_assert_private_etc refuses to go on
+#     unless /etc is that overlay in a mount namespace other than init's;
+#   - every helper loop is bounded in time;
+#   - processes are stopped by the pids the test recorded, nothing else.
+
+set -u
+
+RS_TOP=${RS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+RS_BIN=${RS_BIN:-$RS_TOP/build/resolvstale}
+RS_TOOLS=${RS_TOOLS:-$RS_TOP/build/tools}
+RS_TEST_NAME=${RS_TEST_NAME:-$(basename "$0" .sh)}
+
+rs_passed=0
+rs_failed=0
+rs_pids=()
+rs_cleanups=()
+
+rs_log() { printf '[%s] %s\n' "$RS_TEST_NAME" "$*"; }
+rs_pass() {
+	rs_passed=$((rs_passed + 1))
+	printf '[%s] ok   %s\n' "$RS_TEST_NAME" "$*"
+}
+rs_fail() {
+	rs_failed=$((rs_failed + 1))
+	printf '[%s] FAIL %s\n' "$RS_TEST_NAME" "$*"
+}
+rs_die() {
+	printf '[%s] ERROR %s\n' "$RS_TEST_NAME" "$*" >&2
+	exit 2
+}
+
+# rs_check DESCRIPTION ACTUAL EXPECTED
+rs_check() {
+	if [ "$2" == "$3" ]; then
+		rs_pass "$1"
+	else
+		rs_fail "$1: got '$2', expected '$3'"
+	fi
+}
+
+# rs_wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds.
+rs_wait_until() {
+	local limit=$1 start
+	shift
+	start=$(date +%s%N)
+	while :; do
+		"$@" && return 0
+		if [ $((($(date +%s%N) - start) / 1000000)) -ge $((limit * 1000)) ]; then
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+rs_require_root() {
+	[ "$(id -u)" -eq 0 ] || rs_die "needs root (run: sudo make test)"
+}
+
+# Run COMMAND on exit (in reverse order of registration).
+rs_on_exit() { rs_cleanups+=("$*"); }
+
+# Start a background command, remember its pid for cleanup: rs_spawn VAR CMD...
+rs_spawn() {
+	local __var=$1
+	shift
+	"$@" &
+	local pid=$!
+	rs_pids+=("$pid")
+	printf -v "$__var" '%s' "$pid"
+}
+
+# Stop one process we started: TERM, wait up to 5 s, then KILL.
+rs_stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+rs_cleanup() {
+	local i pid
+	for ((i = ${#rs_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${rs_cleanups[$i]}" || true
+	done
+	for pid in "${rs_pids[@]}"; do
+		rs_stop_pid "$pid"
+	done
+}
+
+# rs_tmpdir VAR: a temporary directory removed on exit (not in a subshell, or
+# the removal would be registered there).
+rs_tmpdir() {
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/resolvstale-$RS_TEST_NAME.XXXXXX") || rs_die "mktemp failed"
+	rs_on_exit "rm -rf '$d'"
+	printf -v "$1" '%s' "$d"
+}
+
+# Re-execute the calling script in a private mount namespace (and a private
+# UTS namespace, so hostname changes stay inside), then mount an overlay over
+# /etc: everything the test writes under /etc lands in a temporary upper dir.
+# Call it at the top of a test, before anything else: rs_enter_private_etc "$@"
+rs_enter_private_etc() {
+	if [ -z "${RS_IN_PRIVATE_ETC:-}" ]; then
+		rs_require_root
+		exec unshare --mount --uts --propagation private \
+			env RS_IN_PRIVATE_ETC=1 bash "$0" "$@"
+	fi
+	local base
+	base=$(mktemp -d /tmp/resolvstale-etc.XXXXXX) || rs_die "mktemp failed"
+	mkdir -p "$base/upper" "$base/work"
+	rs_on_exit "rm -rf '$base'"
+	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+		rs_die "refusing to mount over /etc: not in a private mount namespace"
+	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$base/upper,workdir=$base/work" /etc ||
+		rs_die "cannot mount an overlay over /etc"
+	rs_assert_private_etc
+	RS_ETC_UPPER=$base/upper
+}
+
+# Abort unless /etc is an overlay in a mount namespace other than init's.
+rs_assert_private_etc() {
+	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+		rs_die "not in a private mount namespace: refusing to touch /etc"
+	[ "$(findmnt -n -o FSTYPE --mountpoint /etc)" = overlay ] ||
+		rs_die "/etc is not the test's overlay: refusing to touch /etc"
+}
+
+# Print the summary line and exit with the right status. Call last.
+rs_finish() {
+	printf '[%s] %d passed, %d failed\n' "$RS_TEST_NAME" "$rs_passed" "$rs_failed"
+	[ "$rs_failed" -eq 0 ] && [ "$rs_passed" -gt 0 ]
+	exit $?
+}
+
+trap rs_cleanup EXIT
+trap 'exit 130' INT TERM
