@@ -1,0 +1,22 @@
+/* `resolvstale daemon`: the single-threaded event loop that records every
+ * change of resolv.conf as a generation in the store. */
+#ifndef RESOLVSTALE_DAEMON_H
+#define RESOLVSTALE_DAEMON_H
+
+#include "resolvstale/eventlog.h"
+
+struct rs_daemon_opts {
+	const char *resolv_conf; /* absolute path of the watched file */
+	const char *db_path;
+	enum rs_log_format log_format;
+	unsigned settle_ms;  /* quiet time before reading after an event */
+	unsigned persist_ms; /* how long an empty/missing file must last */
+	unsigned flush_ms;   /* longest time a write waits in a transaction */
+};
+
+/* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line
+ * errors on stderr. Returns the process exit status: 0 after a clean stop, 2
+ * when it could not start or had to stop on an error. */
+int rs_daemon_run(const struct rs_daemon_opts *opts);
+
+#endif

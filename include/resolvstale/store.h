@@ -1,0 +1,78 @@
+/* The embedded store: one SQLite database (WAL mode) per host.
+ *
+ * One writer at a time (the daemon, later the auditd plugin): a writer holds
+ * an exclusive lock on PATH.lock for as long as the store is open, so a second
+ * writer fails at once with -EBUSY instead of interleaving. Any number of
+ * readers (report, history) may read while it writes.
+ *
+ * The schema is versioned with PRAGMA user_version and upgraded by forward
+ * migrations when a writer opens an older database; a database with a newer
+ * version, another application's database, or a file that is not a database
+ * is never written: opening fails with a message that says why.
+ *
+ * Writes are batched: the first write opens a transaction, rs_store_flush()
+ * commits it. The caller flushes at least every second and before closing.
+ *
+ * Functions return 0 (or a count) on success and a negative errno on failure:
+ * -EBUSY locked, -EBADMSG not a database or corrupt, -EPROTO schema too new or
+ * not ours, -EROFS read-only, -ENOSPC disk full, -ENOENT no such database or
+ * row, -EACCES permission, -ENOMEM, -EIO anything else. rs_store_errmsg()
+ * gives the detail of the last failure.
+ */
+#ifndef RESOLVSTALE_STORE_H
+#define RESOLVSTALE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resolvstale/generation.h"
+
+#define RS_STORE_DEFAULT_PATH "/var/lib/resolvstale/state.db"
+#define RS_STORE_SCHEMA_VERSION 2
+
+enum rs_store_mode {
+	RS_STORE_READ,  /* read-only; the database must exist */
+	RS_STORE_WRITE, /* create if missing, migrate, take the writer lock */
+};
+
+struct rs_store;
+
+
+/* Open the database at path. On failure returns a negative errno and writes a
+ * one-line explanation (without the path) into err. */
+int rs_store_open(const char *path, enum rs_store_mode mode, struct rs_store **out, char *err,
+		  size_t errlen);
+/* Commit pending writes (if any) and close. NULL is accepted. Returns the
+ * result of the final commit. */
+int rs_store_close(struct rs_store *st);
+int rs_store_flush(struct rs_store *st);
+bool rs_store_has_pending(const struct rs_store *st);
+const char *rs_store_errmsg(const struct rs_store *st);
+int rs_store_schema_version(struct rs_store *st);
+
+/* meta table: small key/value facts (host name, watched path, creation time). */
+int rs_store_meta_get(struct rs_store *st, const char *key, char *buf, size_t len);
+int rs_store_meta_set(struct rs_store *st, const char *key, const char *value);
+
+int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g);
+/* Fill *g (zero-initialised or cleared) with the latest generation, or the
+ * one numbered `number`. -ENOENT if there is none. */
+int rs_store_latest_generation(struct rs_store *st, struct rs_generation *g);
+int rs_store_get_generation(struct rs_store *st, int64_t number, struct rs_generation *g);
+/* Call fn for every generation in [from, to], in order; stops early and
+ * returns fn's value if fn returns non-zero. The generation passed is valid
+ * only during the call. */
+int rs_store_foreach_generation(struct rs_store *st, int64_t from, int64_t to,
+				int (*fn)(void *ctx, const struct rs_generation *g), void *ctx);
+
+int rs_store_add_file_event(struct rs_store *st, const struct rs_file_event *e);
+/* File events recorded while generation `generation` was in force. */
+int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
+				int (*fn)(void *ctx, const struct rs_file_event *e), void *ctx);
+
+/* For tests: create a database at schema version `version` (< current), as
+ * an older resolvstale would have. Returns 0 or a negative errno. */
+int rs_store_create_at_version(const char *path, int version);
+
+#endif

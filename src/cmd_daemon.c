@@ -1,0 +1,143 @@
+/* `resolvstale daemon`: options and help. */
+#include <stdlib.h>
+
+#include "resolvstale/cli.h"
+#include "resolvstale/confwatch.h"
+#include "resolvstale/daemon.h"
+#include "resolvstale/store.h"
+
+static const char help[] =
+	"Usage: resolvstale daemon [OPTIONS]\n"
+	"\n"
+	"Watch resolv.conf and record every change of its effective configuration\n"
+	"(the nameservers glibc uses, the search list, sortlist and options) as a\n"
+	"numbered generation in the store: time, old and new nameservers, retired\n"
+	"(old minus new) and added (new minus old) servers, the file's inode, times\n"
+	"and contents. Runs in the foreground (systemd Type=notify) and logs one line\n"
+	"per event on standard output.\n"
+	"\n"
+	"Every directory on the file's symlink chain is watched with inotify, so\n"
+	"in-place edits, truncate + write, rename over the file (sed -i, editors,\n"
+	"NetworkManager), same-mtime copies (cp -p), symlink re-points (resolvconf,\n"
+	"systemd-resolved, ln -sfn), delete + re-create and a replaced directory on\n"
+	"the chain are all seen. An edit that leaves the effective configuration as\n"
+	"it was (a comment, touch, an identical copy) is logged as a file event\n"
+	"without a new generation. On start the daemon resumes from the store; if the\n"
+	"file changed while nobody watched, that becomes a generation marked so.\n"
+	"\n"
+	"Options:\n"
+	"  --resolv-conf PATH   the file to watch (default /etc/resolv.conf)\n"
+	"  --db PATH            the store (default " RS_STORE_DEFAULT_PATH "),\n"
+	"                       created on first use with mode 0600; one daemon per store\n"
+	"  --log-format FORMAT  text (default) or json: one JSON object per line, e.g.\n"
+	"                       {\"event\":\"config_change\",\"generation\":3,\"time\":...,\n"
+	"                       \"nameservers\":[...],\"retired\":[...],\"added\":[...]}\n"
+	"  --settle DURATION    quiet time after the last event before the file is read\n"
+	"                       (default 50ms; 0ms to 10s)\n"
+	"  --empty-grace DURATION\n"
+	"                       how long an empty or missing file must stay so before\n"
+	"                       it counts as a change (default 1s): an editor's\n"
+	"                       truncate + write passes through an empty file\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Signals:\n"
+	"  SIGTERM, SIGINT      save what is pending and stop (exit status 0)\n"
+	"  SIGHUP               resolve the path again and re-read the file\n"
+	"\n"
+	"Exit status:\n"
+	"  0  stopped by SIGTERM or SIGINT\n"
+	"  2  bad options, or it could not start (store locked, corrupt or not\n"
+	"     writable; file cannot be watched) or had to stop; stderr says why\n"
+	"\n"
+	"Privileges: root, or a user that can create the store and read the file.\n"
+	"\n"
+	"Examples:\n"
+	"  sudo resolvstale daemon\n"
+	"  sudo resolvstale daemon --log-format json | jq -c 'select(.event == \"config_change\")'\n"
+	"  resolvstale daemon --resolv-conf /srv/chroot/etc/resolv.conf --db /tmp/chroot.db\n";
+
+enum {
+	OPT_RESOLV_CONF = 256,
+	OPT_DB,
+	OPT_LOG_FORMAT,
+	OPT_SETTLE,
+	OPT_EMPTY_GRACE,
+};
+
+static int run(int argc, char **argv);
+
+const struct rs_command rs_cmd_daemon = {
+	"daemon",
+	"watch resolv.conf and record every change as a numbered generation",
+	help,
+	run,
+};
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
+		{"db", required_argument, NULL, OPT_DB},
+		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+		{"settle", required_argument, NULL, OPT_SETTLE},
+		{"empty-grace", required_argument, NULL, OPT_EMPTY_GRACE},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const formats[] = {"text", "json", NULL};
+	const char *resolv_conf = RS_DEFAULT_RESOLV_CONF, *db = RS_STORE_DEFAULT_PATH;
+	struct rs_daemon_opts o = {
+		.log_format = RS_LOG_TEXT,
+		.settle_ms = RS_CONFWATCH_DEFAULT_SETTLE_MS,
+		.persist_ms = RS_CONFWATCH_DEFAULT_PERSIST_MS,
+		.flush_ms = 1000,
+	};
+	char *abs_conf = NULL, *abs_db = NULL;
+	uint64_t ms;
+	int c, k, status;
+
+	while ((c = rs_cli_getopt(&rs_cmd_daemon, argc, argv, "h", longopts)) != -1) {
+		switch (c) {
+		case OPT_RESOLV_CONF:
+			resolv_conf = optarg;
+			break;
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			k = rs_cli_choice("daemon", "--log-format", optarg, formats);
+			if (k < 0)
+				return RS_EXIT_ERROR;
+			o.log_format = k == 0 ? RS_LOG_TEXT : RS_LOG_JSON;
+			break;
+		case OPT_SETTLE:
+			if (rs_cli_duration("daemon", "--settle", optarg, 0, 10000, &ms) < 0)
+				return RS_EXIT_ERROR;
+			o.settle_ms = (unsigned)ms;
+			break;
+		case OPT_EMPTY_GRACE:
+			if (rs_cli_duration("daemon", "--empty-grace", optarg, 0, 600000, &ms) < 0)
+				return RS_EXIT_ERROR;
+			o.persist_ms = (unsigned)ms;
+			break;
+		case -3:
+			return RS_EXIT_OK;
+		default:
+			return RS_EXIT_ERROR;
+		}
+	}
+	if (optind < argc)
+		return rs_cli_extra_args("daemon", argc, argv);
+	abs_conf = rs_cli_abspath("daemon", "--resolv-conf", resolv_conf);
+	abs_db = abs_conf ? rs_cli_abspath("daemon", "--db", db) : NULL;
+	if (abs_conf == NULL || abs_db == NULL) {
+		free(abs_conf);
+		return RS_EXIT_ERROR;
+	}
+	o.resolv_conf = abs_conf;
+	o.db_path = abs_db;
+	status = rs_daemon_run(&o);
+	free(abs_conf);
+	free(abs_db);
+	return status;
+}

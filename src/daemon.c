@@ -1,0 +1,465 @@
+/* `resolvstale daemon`: the event loop that records generations. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "resolvstale/confwatch.h"
+#include "resolvstale/daemon.h"
+#include "resolvstale/generation.h"
+#include "resolvstale/store.h"
+#include "resolvstale/timefmt.h"
+
+#define MAX_UNSAVED 64 /* generations kept for retry while the store fails */
+
+struct daemon {
+	const struct rs_daemon_opts *o;
+	struct rs_store *store;
+	struct rs_confwatch *cw;
+	struct rs_eventlog log;
+	struct rs_generation cur; /* the generation in force */
+	struct rs_file_identity last_id;
+	char *last_target;
+	struct rs_generation unsaved[MAX_UNSAVED]; /* not yet in the store */
+	size_t n_unsaved;
+	uint64_t lost_generations;
+	uint64_t lost_file_events;
+	bool store_failing;
+	int epfd, sigfd, flushfd;
+	bool stop;
+	const char *stop_reason;
+	int status;
+};
+
+static void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("resolvstale: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* systemd Type=notify, without libsystemd. */
+static void sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t len;
+	int fd;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	len = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
+}
+
+static void store_trouble(struct daemon *d, int r, const char *what)
+{
+	char msg[512];
+
+	/* Report the first failure of a streak, not every retry. */
+	if (d->store_failing)
+		return;
+	d->store_failing = true;
+	snprintf(msg, sizeof(msg), "%s in %s: %s (%s); will retry", what, d->o->db_path,
+		 rs_store_errmsg(d->store), strerror(-r));
+	rs_eventlog_notice(&d->log, "error", msg);
+	err_line("%s", msg);
+}
+
+/* Write the generations not yet in the store, oldest first. */
+static void save_unsaved(struct daemon *d)
+{
+	size_t done = 0;
+	int r = 0;
+
+	for (; done < d->n_unsaved; done++) {
+		r = rs_store_add_generation(d->store, &d->unsaved[done]);
+		if (r == 0)
+			r = rs_store_flush(d->store);
+		if (r < 0)
+			break;
+	}
+	for (size_t i = 0; i < done; i++)
+		rs_generation_clear(&d->unsaved[i]);
+	memmove(d->unsaved, d->unsaved + done, (d->n_unsaved - done) * sizeof(d->unsaved[0]));
+	memset(d->unsaved + (d->n_unsaved - done), 0, done * sizeof(d->unsaved[0]));
+	d->n_unsaved -= done;
+	if (r < 0) {
+		store_trouble(d, r, "cannot record a generation");
+	} else if (d->store_failing) {
+		d->store_failing = false;
+		rs_eventlog_notice(&d->log, "notice", "the store is writable again");
+	}
+}
+
+static void record_generation(struct daemon *d, const struct rs_generation *g)
+{
+	if (d->n_unsaved == MAX_UNSAVED) {
+		/* The store has failed for a long time: keep the newest. */
+		rs_generation_clear(&d->unsaved[0]);
+		memmove(d->unsaved, d->unsaved + 1, (MAX_UNSAVED - 1) * sizeof(d->unsaved[0]));
+		memset(&d->unsaved[MAX_UNSAVED - 1], 0, sizeof(d->unsaved[0]));
+		d->n_unsaved--;
+		d->lost_generations++;
+	}
+	if (rs_generation_copy(&d->unsaved[d->n_unsaved], g) < 0) {
+		d->lost_generations++;
+		return;
+	}
+	d->n_unsaved++;
+	save_unsaved(d);
+}
+
+static int set_last(struct daemon *d, const struct rs_conf_snapshot *snap)
+{
+	char *t = strdup(snap->target ? snap->target : "");
+
+	if (t == NULL)
+		return -ENOMEM;
+	free(d->last_target);
+	d->last_target = t;
+	d->last_id = snap->id;
+	return 0;
+}
+
+static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
+{
+	struct daemon *d = ctx;
+	char why[128];
+
+	rs_cw_reasons_str(reasons, why, sizeof(why));
+	if (rs_generation_differs(&d->cur, snap)) {
+		struct rs_generation g;
+
+		memset(&g, 0, sizeof(g));
+		if (rs_generation_build(&d->cur, snap, d->cur.number + 1, &g) < 0) {
+			rs_eventlog_notice(&d->log, "error",
+					   "out of memory: a change of the configuration was not "
+					   "recorded");
+			d->lost_generations++;
+			return;
+		}
+		record_generation(d, &g);
+		rs_eventlog_generation(&d->log, &g, &d->cur);
+		rs_generation_clear(&d->cur);
+		d->cur = g;
+	} else {
+		struct rs_file_event e;
+		int r;
+
+		memset(&e, 0, sizeof(e));
+		e.change = rs_file_change_classify(&d->last_id, d->last_target, &snap->id,
+						   snap->target);
+		if (e.change == RS_CHANGE_NONE) {
+			set_last(d, snap);
+			return;
+		}
+		e.time_ns = snap->time_ns;
+		e.generation = d->cur.number;
+		e.path = snap->path;
+		e.target = snap->target;
+		e.id = snap->id;
+		e.reasons = why;
+		e.writer.uid = e.writer.auid = -1;
+		r = rs_store_add_file_event(d->store, &e);
+		if (r < 0) {
+			d->lost_file_events++;
+			store_trouble(d, r, "cannot record a file event");
+		}
+		rs_eventlog_file_event(&d->log, &e);
+	}
+	if (set_last(d, snap) < 0)
+		rs_eventlog_notice(&d->log, "error", "out of memory");
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = fd;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static int setup_fds(struct daemon *d)
+{
+	struct itimerspec its;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->flushfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->flushfd < 0 || d->epfd < 0)
+		return -errno;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = its.it_interval.tv_sec = d->o->flush_ms / 1000;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(d->o->flush_ms % 1000) * 1000000L;
+	if (timerfd_settime(d->flushfd, 0, &its, NULL) < 0)
+		return -errno;
+	if (add_fd(d->epfd, d->sigfd) < 0 || add_fd(d->epfd, d->flushfd) < 0 ||
+	    add_fd(d->epfd, rs_confwatch_fd(d->cw)) < 0)
+		return -errno;
+	return 0;
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			d->stop = true;
+			d->stop_reason = "SIGTERM";
+			break;
+		case SIGINT:
+			d->stop = true;
+			d->stop_reason = "SIGINT";
+			break;
+		case SIGHUP:
+			rs_eventlog_notice(&d->log, "notice",
+					   "SIGHUP: resolving the path again and re-reading the file");
+			if (rs_confwatch_rescan(d->cw) < 0)
+				rs_eventlog_notice(&d->log, "error", "cannot schedule the re-read");
+			break;
+		}
+	}
+}
+
+static void on_flush(struct daemon *d)
+{
+	uint64_t ticks;
+	int r;
+
+	if (read(d->flushfd, &ticks, sizeof(ticks)) < 0)
+		return;
+	if (d->n_unsaved > 0)
+		save_unsaved(d);
+	if (rs_store_has_pending(d->store)) {
+		r = rs_store_flush(d->store);
+		if (r < 0)
+			store_trouble(d, r, "cannot commit file events");
+	}
+}
+
+static int loop(struct daemon *d)
+{
+	while (!d->stop) {
+		struct epoll_event evs[8];
+		int n = epoll_wait(d->epfd, evs, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err_line("epoll_wait: %s", strerror(errno));
+			return 2;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == d->sigfd) {
+				on_signal(d);
+			} else if (fd == d->flushfd) {
+				on_flush(d);
+			} else if (fd == rs_confwatch_fd(d->cw)) {
+				int r = rs_confwatch_process(d->cw, on_snapshot, d);
+				if (r < 0) {
+					err_line("the config watcher failed: %s", strerror(-r));
+					return 2;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Initial state: resume from the store or record generation 0; a file that
+ * changed while nobody watched becomes a generation marked at_start. */
+static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
+		 bool *new_gen, struct rs_generation *prev)
+{
+	char stored_path[PATH_MAX];
+	int r;
+
+	r = rs_store_meta_get(d->store, "watched_path", stored_path, sizeof(stored_path));
+	if (r == 0 && strcmp(stored_path, d->o->resolv_conf) != 0) {
+		err_line("%s records the generations of %s, not %s: use another --db",
+			 d->o->db_path, stored_path, d->o->resolv_conf);
+		return -EINVAL;
+	}
+	if (r == -ENOENT) {
+		char host[256] = "";
+		char created[32];
+		gethostname(host, sizeof(host) - 1);
+		snprintf(created, sizeof(created), "%lld", (long long)rs_time_now_ns());
+		if ((r = rs_store_meta_set(d->store, "watched_path", d->o->resolv_conf)) < 0 ||
+		    (r = rs_store_meta_set(d->store, "host", host)) < 0 ||
+		    (r = rs_store_meta_set(d->store, "created_ns", created)) < 0 ||
+		    (r = rs_store_flush(d->store)) < 0) {
+			err_line("cannot write %s: %s", d->o->db_path, rs_store_errmsg(d->store));
+			return r;
+		}
+	} else if (r < 0) {
+		err_line("cannot read %s: %s", d->o->db_path, rs_store_errmsg(d->store));
+		return r;
+	}
+
+	r = rs_store_latest_generation(d->store, prev);
+	if (r < 0 && r != -ENOENT) {
+		err_line("cannot read %s: %s", d->o->db_path, rs_store_errmsg(d->store));
+		return r;
+	}
+	*resumed = r == 0;
+	*new_gen = !*resumed || rs_generation_differs(prev, snap);
+	if (!*new_gen) {
+		r = rs_generation_copy(&d->cur, prev);
+	} else {
+		r = rs_generation_build(*resumed ? prev : NULL, snap, *resumed ? prev->number + 1 : 0,
+					&d->cur);
+		d->cur.at_start = *resumed;
+	}
+	if (r < 0) {
+		err_line("out of memory");
+		return r;
+	}
+	if (*new_gen) {
+		r = rs_store_add_generation(d->store, &d->cur);
+		if (r == 0)
+			r = rs_store_flush(d->store);
+		if (r < 0) {
+			err_line("cannot record generation %lld in %s: %s", (long long)d->cur.number,
+				 d->o->db_path, rs_store_errmsg(d->store));
+			return r;
+		}
+	}
+	return set_last(d, snap);
+}
+
+int rs_daemon_run(const struct rs_daemon_opts *o)
+{
+	struct rs_confwatch_opts cwo = {o->resolv_conf, o->settle_ms, o->persist_ms};
+	struct rs_conf_snapshot snap;
+	struct rs_generation prev;
+	struct rs_start_info info;
+	struct daemon d;
+	char err[320];
+	bool resumed = false, new_gen = false;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	memset(&snap, 0, sizeof(snap));
+	memset(&prev, 0, sizeof(prev));
+	d.o = o;
+	d.sigfd = d.flushfd = d.epfd = -1;
+	d.status = 2;
+	rs_eventlog_init(&d.log, stdout, o->log_format);
+
+	r = rs_store_open(o->db_path, RS_STORE_WRITE, &d.store, err, sizeof(err));
+	if (r < 0) {
+		err_line("cannot open the store %s: %s", o->db_path, err);
+		goto out;
+	}
+	/* Watch before the first read: a change in between is then an event. */
+	r = rs_confwatch_new(&cwo, &d.cw);
+	if (r < 0) {
+		err_line("cannot watch %s: %s%s", o->resolv_conf, strerror(-r),
+			 r == -ENOSPC || r == -EMFILE
+				 ? " (raise fs.inotify.max_user_watches / max_user_instances)"
+				 : "");
+		goto out;
+	}
+	r = rs_conf_snapshot_read(o->resolv_conf, &snap);
+	if (r < 0) {
+		err_line("cannot read %s: %s", o->resolv_conf, strerror(-r));
+		goto out;
+	}
+	if (start(&d, &snap, &resumed, &new_gen, &prev) < 0)
+		goto out;
+	r = setup_fds(&d);
+	if (r < 0) {
+		err_line("cannot set up the event loop: %s", strerror(-r));
+		goto out;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.version = RS_VERSION;
+	info.path = o->resolv_conf;
+	info.chain = snap.chain;
+	info.db = o->db_path;
+	info.generation = d.cur.number;
+	info.resumed = resumed;
+	info.watches = rs_confwatch_n_watches(d.cw);
+	rs_eventlog_start(&d.log, &info);
+	if (new_gen)
+		rs_eventlog_generation(&d.log, &d.cur, resumed ? &prev : NULL);
+	if (snap.id.state == RS_FILE_MISSING || snap.id.state == RS_FILE_UNREADABLE) {
+		char msg[PATH_MAX + 128];
+		snprintf(msg, sizeof(msg), "%s is %s (%s): glibc uses 127.0.0.1", o->resolv_conf,
+			 rs_file_state_name(snap.id.state), strerror(snap.id.err));
+		rs_eventlog_notice(&d.log, "warning", msg);
+	}
+	sd_notify("READY=1");
+
+	d.status = loop(&d);
+	sd_notify("STOPPING=1");
+	if (d.n_unsaved > 0)
+		save_unsaved(&d);
+	r = rs_store_flush(d.store);
+	if (r < 0 || d.n_unsaved > 0) {
+		err_line("could not save everything to %s before stopping: %s", o->db_path,
+			 rs_store_errmsg(d.store));
+		d.status = 2;
+	}
+	rs_eventlog_stop(&d.log, d.stop_reason ? d.stop_reason : "error", d.cur.number);
+out:
+	rs_conf_snapshot_clear(&snap);
+	rs_generation_clear(&prev);
+	rs_generation_clear(&d.cur);
+	for (size_t i = 0; i < d.n_unsaved; i++)
+		rs_generation_clear(&d.unsaved[i]);
+	free(d.last_target);
+	rs_confwatch_free(d.cw);
+	rs_store_close(d.store);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.flushfd >= 0)
+		close(d.flushfd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	return d.status;
+}
