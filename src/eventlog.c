@@ -82,25 +82,34 @@ void rs_eventlog_start(struct rs_eventlog *log, const struct rs_start_info *info
 	rs_sbuf_free(&sb);
 }
 
+/* One text line per warning of a new generation. */
 static void text_warnings(struct rs_eventlog *log, const struct rs_generation *g)
 {
-	const char *p = g->warnings ? g->warnings : "";
+	struct rs_sbuf prefix = RS_SBUF_INIT, lines = RS_SBUF_INIT;
+	char t[RS_TIME_BUF];
+	const char *p;
 
+	if (g->warnings == NULL || g->warnings[0] == '\0')
+		return;
+	rs_sbuf_puts(&prefix, rs_time_local(g->time_ns, t, sizeof(t)));
+	rs_sbuf_puts(&prefix, " warning: ");
+	text_escaped(&prefix, g->target && g->target[0] ? g->target : g->path);
+	rs_sbuf_putc(&prefix, ' ');
+	rs_render_warnings_text(&lines, g->warnings, rs_sbuf_str(&prefix), "\n");
+	/* emit() adds the final newline and flushes: hand it one line at a time. */
+	p = rs_sbuf_str(&lines);
 	while (*p != '\0') {
-		struct rs_sbuf sb = RS_SBUF_INIT;
+		struct rs_sbuf one = RS_SBUF_INIT;
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char t[RS_TIME_BUF];
 
-		rs_sbuf_puts(&sb, rs_time_local(g->time_ns, t, sizeof(t)));
-		rs_sbuf_printf(&sb, " warning: generation %lld, ", (long long)g->number);
-		text_escaped(&sb, g->path);
-		rs_sbuf_puts(&sb, " line ");
-		rs_escape_text(&sb, p, n);
-		emit(log, &sb);
-		rs_sbuf_free(&sb);
+		rs_sbuf_append(&one, p, n);
+		emit(log, &one);
+		rs_sbuf_free(&one);
 		p += n + (nl ? 1 : 0);
 	}
+	rs_sbuf_free(&prefix);
+	rs_sbuf_free(&lines);
 }
 
 void rs_eventlog_generation(struct rs_eventlog *log, const struct rs_generation *g,

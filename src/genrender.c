@@ -103,6 +103,57 @@ void rs_render_writer_json(struct rs_json *j, const struct rs_writer *w)
 	rs_json_obj_end(j);
 }
 
+/* One stored warning line "LINE CODE DETAIL" split into its parts. Returns
+ * false for a malformed line. */
+static bool split_warning(const char *p, size_t n, uint64_t *line, const char **code,
+			  size_t *code_len, const char **detail, size_t *detail_len)
+{
+	const char *sp1 = memchr(p, ' ', n);
+	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - p)) : NULL;
+	char num[16];
+	size_t nl = sp1 ? (size_t)(sp1 - p) : 0;
+
+	if (sp1 == NULL || sp2 == NULL || nl == 0 || nl >= sizeof(num))
+		return false;
+	memcpy(num, p, nl);
+	num[nl] = '\0';
+	if (rs_strtou64(num, 0, UINT32_MAX, line) < 0)
+		return false;
+	*code = sp1 + 1;
+	*code_len = (size_t)(sp2 - sp1 - 1);
+	*detail = sp2 + 1;
+	*detail_len = n - (size_t)(sp2 + 1 - p);
+	return true;
+}
+
+void rs_render_warnings_text(struct rs_sbuf *sb, const char *warnings, const char *prefix,
+			     const char *suffix)
+{
+	const char *p = warnings ? warnings : "";
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *code, *detail;
+		size_t code_len, detail_len;
+		uint64_t line;
+
+		rs_sbuf_puts(sb, prefix);
+		if (split_warning(p, n, &line, &code, &code_len, &detail, &detail_len)) {
+			if (line > 0)
+				rs_sbuf_printf(sb, "line %llu: ", (unsigned long long)line);
+			rs_escape_text(sb, detail, detail_len);
+			rs_sbuf_puts(sb, " [");
+			rs_escape_text(sb, code, code_len);
+			rs_sbuf_putc(sb, ']');
+		} else {
+			rs_escape_text(sb, p, n);
+		}
+		rs_sbuf_puts(sb, suffix);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
 static void json_warnings(struct rs_json *j, const char *text)
 {
 	const char *p = text ? text : "";
@@ -112,26 +163,17 @@ static void json_warnings(struct rs_json *j, const char *text)
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *sp1 = memchr(p, ' ', n);
-		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - p)) : NULL;
+		const char *code, *detail;
+		size_t code_len, detail_len;
+		uint64_t line;
 
-		if (sp1 != NULL && sp2 != NULL) {
-			char num[16];
-			uint64_t line = 0;
-			size_t nl_len = (size_t)(sp1 - p);
-
-			if (nl_len < sizeof(num)) {
-				memcpy(num, p, nl_len);
-				num[nl_len] = '\0';
-				if (rs_strtou64(num, 0, UINT32_MAX, &line) < 0)
-					line = 0;
-			}
+		if (split_warning(p, n, &line, &code, &code_len, &detail, &detail_len)) {
 			rs_json_obj_begin(j);
 			rs_json_kv_uint(j, "line", line);
 			rs_json_key(j, "code");
-			rs_json_strn(j, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+			rs_json_strn(j, code, code_len);
 			rs_json_key(j, "detail");
-			rs_json_strn(j, sp2 + 1, n - (size_t)(sp2 + 1 - p));
+			rs_json_strn(j, detail, detail_len);
 			rs_json_obj_end(j);
 		}
 		p += n + (nl ? 1 : 0);

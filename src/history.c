@@ -57,38 +57,13 @@ static int json_event(void *p, const struct rs_file_event *e)
 	return 0;
 }
 
-/* Warnings are stored as lines of "LINE CODE DETAIL". */
 static void text_warnings(struct ctx *c, const struct rs_generation *g)
 {
-	const char *p = g->warnings ? g->warnings : "";
-
-	if (*p == '\0')
+	if (g->warnings == NULL || g->warnings[0] == '\0')
 		return;
 	rs_sbuf_printf(&c->sb, "  glibc reads this file with %u warning%s:\n", g->n_warnings,
 		       g->n_warnings == 1 ? "" : "s");
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *sp1 = memchr(p, ' ', n);
-		const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - p)) : NULL;
-
-		rs_sbuf_puts(&c->sb, "    ");
-		if (sp1 == NULL || sp2 == NULL) {
-			rs_escape_text(&c->sb, p, n);
-		} else {
-			if (!(sp1 - p == 1 && p[0] == '0')) {
-				rs_sbuf_puts(&c->sb, "line ");
-				rs_escape_text(&c->sb, p, (size_t)(sp1 - p));
-				rs_sbuf_puts(&c->sb, ": ");
-			}
-			rs_escape_text(&c->sb, sp2 + 1, n - (size_t)(sp2 + 1 - p));
-			rs_sbuf_puts(&c->sb, " [");
-			rs_escape_text(&c->sb, sp1 + 1, (size_t)(sp2 - sp1 - 1));
-			rs_sbuf_putc(&c->sb, ']');
-		}
-		rs_sbuf_putc(&c->sb, '\n');
-		p += n + (nl ? 1 : 0);
-	}
+	rs_render_warnings_text(&c->sb, g->warnings, "    ", "\n");
 }
 
 static void text_generation(struct ctx *c, const struct rs_generation *g,

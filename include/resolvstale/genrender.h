@@ -32,6 +32,10 @@ void rs_render_generation_summary(struct rs_sbuf *sb, const struct rs_generation
  * "    search example.com". Each line starts with indent. */
 void rs_render_generation_diff(struct rs_sbuf *sb, const struct rs_generation *g,
 			       const struct rs_generation *prev, const char *indent);
+/* Stored warnings ("LINE CODE DETAIL" lines) as text, one per output line:
+ * prefix + "line N: DETAIL [CODE]" + suffix, escaped. */
+void rs_render_warnings_text(struct rs_sbuf *sb, const char *warnings, const char *prefix,
+			     const char *suffix);
 /* "pid 123 (sed) uid 0 auid 1000 exe /usr/bin/sed", escaped. */
 void rs_render_writer_text(struct rs_sbuf *sb, const struct rs_writer *w);
 

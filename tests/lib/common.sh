@@ -44,6 +44,8 @@ rs_check() {
 }
 
 # rs_wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds.
+# The arguments are expanded once, by the caller: to poll a changing value,
+# pass a function that computes it (rs_wait_until 5 have_gens 3), not "$(...)".
 rs_wait_until() {
 	local limit=$1 start
 	shift
@@ -114,25 +116,35 @@ rs_tmpdir() {
 rs_enter_private_etc() {
 	if [ -z "${RS_IN_PRIVATE_ETC:-}" ]; then
 		rs_require_root
+		# Remember the namespace we leave: /proc/1/ns may not be readable
+		# (PID 1 of a sandbox), so compare with this one instead.
+		RS_HOST_MNTNS=$(readlink /proc/self/ns/mnt) || rs_die "cannot read /proc/self/ns/mnt"
 		exec unshare --mount --uts --propagation private \
-			env RS_IN_PRIVATE_ETC=1 bash "$0" "$@"
+			env RS_IN_PRIVATE_ETC=1 RS_HOST_MNTNS="$RS_HOST_MNTNS" bash "$0" "$@"
 	fi
 	local base
 	base=$(mktemp -d /tmp/resolvstale-etc.XXXXXX) || rs_die "mktemp failed"
 	mkdir -p "$base/upper" "$base/work"
 	rs_on_exit "rm -rf '$base'"
-	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
-		rs_die "refusing to mount over /etc: not in a private mount namespace"
+	rs_assert_private_mntns
 	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$base/upper,workdir=$base/work" /etc ||
 		rs_die "cannot mount an overlay over /etc"
 	rs_assert_private_etc
 	RS_ETC_UPPER=$base/upper
 }
 
-# Abort unless /etc is an overlay in a mount namespace other than init's.
-rs_assert_private_etc() {
-	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+# Abort unless this shell runs in a mount namespace other than the one the
+# test was started in.
+rs_assert_private_mntns() {
+	local here
+	here=$(readlink /proc/self/ns/mnt)
+	[ -n "$here" ] && [ -n "${RS_HOST_MNTNS:-}" ] && [ "$here" != "$RS_HOST_MNTNS" ] ||
 		rs_die "not in a private mount namespace: refusing to touch /etc"
+}
+
+# Abort unless /etc is an overlay in a private mount namespace.
+rs_assert_private_etc() {
+	rs_assert_private_mntns
 	[ "$(findmnt -n -o FSTYPE --mountpoint /etc)" = overlay ] ||
 		rs_die "/etc is not the test's overlay: refusing to touch /etc"
 }
