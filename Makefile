@@ -164,4 +164,7 @@ format:
 	$(Q)clang-format -i src/*.c include/resolvstale/*.h tests/unit/*.c tests/unit/*.h \
 		tests/tools/*.c tests/fuzz/*.c
 
+# Objects reached through pattern rules are not intermediate files to delete.
+.SECONDARY: $(LIB_OBJS) $(SAN_OBJS)
+
 -include $(wildcard $(BUILD)/obj/*.d)

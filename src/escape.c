@@ -104,7 +104,7 @@ void rs_escape_csv(struct rs_sbuf *sb, const char *s, size_t n)
 	struct rs_sbuf tmp = RS_SBUF_INIT;
 	bool quote = false;
 
-	if (n > 0 && strchr("=+-@", s[0]) != NULL)
+	if (n > 0 && s[0] != '\0' && strchr("=+-@", s[0]) != NULL)
 		rs_sbuf_putc(&tmp, '\'');
 	rs_escape_text(&tmp, s, n);
 	for (size_t i = 0; i < tmp.len; i++)

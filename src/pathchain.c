@@ -72,28 +72,47 @@ static void parent_of(char *dir)
 		*slash = '\0';
 }
 
-/* Replace rest with prefix + "/" + rest (rest may be empty). */
+/* Replace rest with prefix + rest: rest is what follows a symlink's name in
+ * the path, so it is empty or starts with '/'. */
 static int prepend(char *rest, const char *prefix)
 {
 	size_t pl = strlen(prefix), rl = strlen(rest);
 
-	if (pl + 1 + rl + 1 > REST_MAX)
+	if (pl + rl + 1 > REST_MAX)
 		return -ENAMETOOLONG;
-	memmove(rest + pl + 1, rest, rl + 1);
+	memmove(rest + pl, rest, rl + 1);
 	memcpy(rest, prefix, pl);
-	rest[pl] = '/';
 	return 0;
 }
 
+/* The walk ends at final (dir + component, perhaps + what was left of the
+ * path): store it without repeated or trailing slashes. */
 static int finish(struct rs_pathchain *chain, const char *final, int err)
 {
-	chain->final = strdup(final);
-	if (chain->final == NULL)
+	size_t o = 0;
+	char *f = malloc(strlen(final) + 1);
+
+	if (f == NULL)
 		return -ENOMEM;
+	for (const char *p = final; *p != '\0'; p++)
+		if (!(*p == '/' && o > 0 && f[o - 1] == '/'))
+			f[o++] = *p;
+	while (o > 1 && f[o - 1] == '/')
+		o--;
+	f[o] = '\0';
+	chain->final = f;
 	chain->err = err;
 	if (chain->n_lookups > 0 && err == 0)
 		chain->lookups[chain->n_lookups - 1].final = true;
 	return 0;
+}
+
+/* child + the rest of the path, for reporting where a failed walk would end. */
+static int finish_rest(struct rs_pathchain *chain, char *child, const char *rest, int err)
+{
+	if (strlen(child) + strlen(rest) < PATH_MAX)
+		strcat(child, rest);
+	return finish(chain, child, err);
 }
 
 int rs_pathchain_resolve(const char *path, struct rs_pathchain *chain)
@@ -121,25 +140,24 @@ int rs_pathchain_resolve(const char *path, struct rs_pathchain *chain)
 	for (;;) {
 		struct stat st;
 		const char *comp;
-		size_t n;
-		bool last;
+		size_t n, k;
+		bool last, must_be_dir;
 
 		while (rest[pos] == '/')
 			pos++;
 		if (rest[pos] == '\0') {
-			/* The path ends in a directory (e.g. "/etc/"). */
+			/* The path names a directory ("/", "/etc/"). */
 			r = finish(chain, dir, EISDIR);
 			goto out;
 		}
 		comp = rest + pos;
 		n = strcspn(comp, "/");
 		pos += n;
-		{
-			size_t k = pos;
-			while (rest[k] == '/')
-				k++;
-			last = rest[k] == '\0';
-		}
+		for (k = pos; rest[k] == '/'; k++)
+			;
+		last = rest[k] == '\0';
+		/* "name/" at the end: like the kernel, name must be a directory. */
+		must_be_dir = last && k > pos;
 		if (n == 1 && comp[0] == '.') {
 			if (last) {
 				r = finish(chain, dir, EISDIR);
@@ -155,21 +173,20 @@ int rs_pathchain_resolve(const char *path, struct rs_pathchain *chain)
 			}
 			continue;
 		}
-		r = record_lookup(chain, dir, comp, n);
-		if (r < 0)
-			goto out;
 		r = join(child, dir, comp, n);
 		if (r < 0) {
 			r = finish(chain, dir, ENAMETOOLONG);
 			goto out;
 		}
+		r = record_lookup(chain, dir, comp, n);
+		if (r == -ELOOP) {
+			r = finish(chain, child, ELOOP);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
 		if (lstat(child, &st) < 0) {
-			int e = errno;
-			/* Report where the walk would end: the child plus what
-			 * is left of the path. */
-			if (!last && strlen(child) + strlen(rest + pos) < PATH_MAX)
-				strcat(child, rest + pos);
-			r = finish(chain, child, e);
+			r = finish_rest(chain, child, last ? "" : rest + pos, errno);
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {
@@ -196,13 +213,14 @@ int rs_pathchain_resolve(const char *path, struct rs_pathchain *chain)
 				goto out;
 			}
 			chain->n_links++;
-			/* Continue with target + what is left after this component. */
-			memmove(rest, rest + pos, strlen(rest + pos) + 1);
-			pos = 0;
 			if (tl == 0) {
 				r = finish(chain, child, ENOENT);
 				goto out;
 			}
+			/* Continue with the target followed by what is left after
+			 * this component (empty, or "/..."). */
+			memmove(rest, rest + pos, strlen(rest + pos) + 1);
+			pos = 0;
 			r = prepend(rest, target);
 			if (r < 0) {
 				r = finish(chain, child, ENAMETOOLONG);
@@ -213,7 +231,12 @@ int rs_pathchain_resolve(const char *path, struct rs_pathchain *chain)
 			continue;
 		}
 		if (last) {
-			r = finish(chain, child, S_ISDIR(st.st_mode) ? EISDIR : 0);
+			int err = 0;
+			if (S_ISDIR(st.st_mode))
+				err = EISDIR;
+			else if (must_be_dir)
+				err = ENOTDIR;
+			r = finish(chain, child, err);
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode)) {

@@ -1,5 +1,6 @@
 /* resolv.conf, read the way glibc's res_init() reads it (see resolvconf.h). */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "resolvstale/resolvconf.h"
+#include "resolvstale/strnum.h"
 
 #define RES_MAXNDOTS   15
 #define RES_MAXRETRANS 30
@@ -16,49 +18,53 @@ static const struct {
 	const char *name;
 	unsigned flag;
 } rc_flags[] = {
-	/* glibc's table, in its order: the first prefix match wins, so
-	 * single-request-reopen must come before single-request. */
-	{"rotate", RS_RCO_ROTATE},
-	{"edns0", RS_RCO_EDNS0},
-	{"single-request-reopen", RS_RCO_SINGLE_REQUEST_REOPEN},
-	{"single-request", RS_RCO_SINGLE_REQUEST},
-	{"no_tld_query", RS_RCO_NO_TLD_QUERY},
-	{"no-tld-query", RS_RCO_NO_TLD_QUERY},
-	{"no-reload", RS_RCO_NO_RELOAD},
-	{"use-vc", RS_RCO_USE_VC},
-	{"trust-ad", RS_RCO_TRUST_AD},
-	{"no-aaaa", RS_RCO_NO_AAAA},
+        /* glibc's table, in its order: the first prefix match wins, so
+         * single-request-reopen must come before single-request. */
+        {"rotate", RS_RCO_ROTATE},
+        {"edns0", RS_RCO_EDNS0},
+        {"single-request-reopen", RS_RCO_SINGLE_REQUEST_REOPEN},
+        {"single-request", RS_RCO_SINGLE_REQUEST},
+        {"no_tld_query", RS_RCO_NO_TLD_QUERY},
+        {"no-tld-query", RS_RCO_NO_TLD_QUERY},
+        {"no-reload", RS_RCO_NO_RELOAD},
+        {"use-vc", RS_RCO_USE_VC},
+        {"trust-ad", RS_RCO_TRUST_AD},
+        {"no-aaaa", RS_RCO_NO_AAAA},
 };
 #define N_RC_FLAGS (sizeof(rc_flags) / sizeof(rc_flags[0]))
 
 /* Canonical names, indexed by bit. */
 static const char *const flag_names[] = {
-	"rotate",   "edns0",     "single-request-reopen", "single-request", "no-tld-query",
-	"no-reload", "use-vc",   "trust-ad",              "no-aaaa",
+        "rotate",         "edns0",        "single-request-reopen",
+        "single-request", "no-tld-query", "no-reload",
+        "use-vc",         "trust-ad",     "no-aaaa",
 };
 #define N_FLAG_NAMES (sizeof(flag_names) / sizeof(flag_names[0]))
 
 static const char *const warn_names[] = {
-	[RS_RCW_FILE_TOO_LARGE] = "file-too-large",
-	[RS_RCW_LINE_TOO_LONG] = "line-too-long",
-	[RS_RCW_NUL_BYTE] = "nul-byte",
-	[RS_RCW_CARRIAGE_RETURN] = "carriage-return",
-	[RS_RCW_UNKNOWN_LINE] = "unknown-line",
-	[RS_RCW_LEADING_SPACE] = "leading-space",
-	[RS_RCW_MISSING_VALUE] = "missing-value",
-	[RS_RCW_BAD_ADDRESS] = "bad-address",
-	[RS_RCW_TRAILING_TEXT] = "trailing-text",
-	[RS_RCW_BAD_SCOPE] = "bad-scope",
-	[RS_RCW_NS_IGNORED] = "nameserver-ignored",
-	[RS_RCW_TOO_MANY_NS] = "too-many-nameservers",
-	[RS_RCW_TOO_MANY_SEARCH] = "too-many-search-domains",
-	[RS_RCW_DOMAIN_TOO_LONG] = "domain-too-long",
-	[RS_RCW_BAD_NUMBER] = "bad-number",
-	[RS_RCW_OUT_OF_RANGE] = "out-of-range",
-	[RS_RCW_OPTION_PREFIX] = "option-prefix",
-	[RS_RCW_UNKNOWN_OPTION] = "unknown-option",
-	[RS_RCW_TOO_MANY_OPTIONS] = "too-many-options",
-	[RS_RCW_NO_NAMESERVER] = "no-nameserver",
+        [RS_RCW_FILE_TOO_LARGE] = "file-too-large",
+        [RS_RCW_LINE_TOO_LONG] = "line-too-long",
+        [RS_RCW_NUL_BYTE] = "nul-byte",
+        [RS_RCW_CARRIAGE_RETURN] = "carriage-return",
+        [RS_RCW_UNKNOWN_LINE] = "unknown-line",
+        [RS_RCW_LEADING_SPACE] = "leading-space",
+        [RS_RCW_MISSING_VALUE] = "missing-value",
+        [RS_RCW_BAD_ADDRESS] = "bad-address",
+        [RS_RCW_TRAILING_TEXT] = "trailing-text",
+        [RS_RCW_BAD_SCOPE] = "bad-scope",
+        [RS_RCW_NS_IGNORED] = "nameserver-ignored",
+        [RS_RCW_TOO_MANY_NS] = "too-many-nameservers",
+        [RS_RCW_TOO_MANY_SEARCH] = "too-many-search-domains",
+        [RS_RCW_DOMAIN_TOO_LONG] = "domain-too-long",
+        [RS_RCW_BAD_NUMBER] = "bad-number",
+        [RS_RCW_OUT_OF_RANGE] = "out-of-range",
+        [RS_RCW_OPTION_PREFIX] = "option-prefix",
+        [RS_RCW_UNKNOWN_OPTION] = "unknown-option",
+        [RS_RCW_TOO_MANY_OPTIONS] = "too-many-options",
+        [RS_RCW_NO_NAMESERVER] = "no-nameserver",
+        [RS_RCW_BAD_SORTLIST] = "bad-sortlist",
+        [RS_RCW_SORTLIST_HANG] = "sortlist-hang",
+        [RS_RCW_SEARCH_ABORT] = "search-abort",
 };
 
 const char *rs_rc_warn_name(enum rs_rc_warn_code code)
@@ -74,10 +80,10 @@ const char *rs_rc_flag_name(unsigned bit_index)
 }
 
 static void warn(struct rs_resolvconf *rc, unsigned line, enum rs_rc_warn_code code,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void warn(struct rs_resolvconf *rc, unsigned line, enum rs_rc_warn_code code,
-		 const char *fmt, ...)
+                 const char *fmt, ...)
 {
 	struct rs_rc_warning *w;
 	va_list ap;
@@ -112,25 +118,21 @@ static const char *skip_blank(const char *p)
 	return p;
 }
 
-/* A short, printable excerpt of untrusted text for a warning detail. */
+/* A bounded excerpt of untrusted text for a warning detail: the raw bytes (the
+ * renderers escape them once, for their own output), cut with "..." when long.
+ * The input holds no NUL (lines end at one) and no newline. */
 static void excerpt(char *out, size_t outlen, const char *s, size_t n)
 {
-	size_t o = 0;
+	size_t keep = n;
 
-	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-		}
+	if (keep + 1 > outlen)
+		keep = outlen > 4 ? outlen - 4 : 0;
+	memcpy(out, s, keep);
+	if (keep < n) {
+		memcpy(out + keep, "...", 3);
+		keep += 3;
 	}
-	if (n > 0 && o + 5 >= outlen && outlen > 4) {
-		o = outlen - 4;
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o < outlen ? o : outlen - 1] = '\0';
+	out[keep] = '\0';
 }
 
 /* glibc's __inet_aton_exact: inet_aton() that also rejects trailing bytes.
@@ -140,8 +142,7 @@ static void excerpt(char *out, size_t outlen, const char *s, size_t n)
 static bool inet_aton_exact(const char *tok, struct in_addr *a)
 {
 	for (const char *p = tok; *p; p++)
-		if (*p == '\r' || *p == '\v' || *p == '\f' || *p == ' ' || *p == '\t' ||
-		    *p == '\n')
+		if (*p == '\r' || *p == '\v' || *p == '\f' || *p == ' ' || *p == '\t' || *p == '\n')
 			return false;
 	return inet_aton(tok, a) != 0;
 }
@@ -166,6 +167,42 @@ static void add_nameserver(struct rs_resolvconf *rc, unsigned line, const struct
 	rc->ns[rc->n_ns].line = line;
 	rc->ns[rc->n_ns].ignored = valid >= RS_RC_MAXNS;
 	rc->n_ns++;
+}
+
+/* glibc's __inet6_scopeid_pton(), whose errors res_init() ignores (scope id
+ * 0): an interface name counts only on a link-local address (fe80::/10,
+ * ff01::/16 or ff02::/16 style multicast) and is resolved when the address is
+ * used, so it is kept as text; on any address, a decimal number up to
+ * UINT32_MAX is the scope id. Anything else is dropped, as glibc drops it. */
+static void parse_scope(struct rs_resolvconf *rc, unsigned line, struct rs_addr *a,
+                        const char *scope, const char *ex)
+{
+	bool link_local = IN6_IS_ADDR_LINKLOCAL(&a->u.v6) || IN6_IS_ADDR_MC_NODELOCAL(&a->u.v6) ||
+	                  IN6_IS_ADDR_MC_LINKLOCAL(&a->u.v6);
+	size_t sl = strlen(scope);
+	uint64_t id;
+	bool name_ok = sl > 0 && sl < sizeof(a->scope);
+
+	if (rs_strtou64(scope, 0, UINT32_MAX, &id) == 0) {
+		if (sl < sizeof(a->scope))
+			memcpy(a->scope, scope, sl + 1);
+		else
+			snprintf(a->scope, sizeof(a->scope), "%u", (unsigned)id);
+		return;
+	}
+	if (!link_local) {
+		warn(rc, line, RS_RCW_BAD_SCOPE,
+		     "scope of %s is not a number: glibc ignores it on a global address", ex);
+		return;
+	}
+	for (size_t i = 0; name_ok && i < sl; i++)
+		if ((unsigned char)scope[i] <= ' ' || (unsigned char)scope[i] >= 0x7f)
+			name_ok = false;
+	if (name_ok)
+		memcpy(a->scope, scope, sl + 1);
+	else
+		warn(rc, line, RS_RCW_BAD_SCOPE,
+		     "scope of %s is not an interface name: glibc ignores it", ex);
 }
 
 static void parse_nameserver(struct rs_resolvconf *rc, unsigned line, char *value)
@@ -211,20 +248,8 @@ static void parse_nameserver(struct rs_resolvconf *rc, unsigned line, char *valu
 		return;
 	}
 	a.family = AF_INET6;
-	if (pct != NULL) {
-		/* glibc ignores a scope it cannot resolve (scope id 0) but uses
-		 * the address; keep the text, it is part of the configuration. */
-		size_t sl = strlen(pct + 1);
-		bool ok = sl > 0 && sl < sizeof(a.scope);
-		for (size_t i = 0; ok && i < sl; i++)
-			if ((unsigned char)pct[1 + i] <= ' ' || (unsigned char)pct[1 + i] >= 0x7f)
-				ok = false;
-		if (ok)
-			memcpy(a.scope, pct + 1, sl + 1);
-		else
-			warn(rc, line, RS_RCW_BAD_SCOPE, "scope of %s is not an interface name",
-			     ex);
-	}
+	if (pct != NULL)
+		parse_scope(rc, line, &a, pct + 1, ex);
 	add_nameserver(rc, line, &a);
 }
 
@@ -247,13 +272,38 @@ static void add_domain(struct rs_resolvconf *rc, unsigned line, const char *tok,
 		return;
 	}
 	if (rc->n_search >= RS_RC_MAX_SEARCH) {
-		warn(rc, line, RS_RCW_TOO_MANY_SEARCH, "more than %d search domains: the rest are "
-		     "not recorded", RS_RC_MAX_SEARCH);
+		warn(rc, line, RS_RCW_TOO_MANY_SEARCH,
+		     "more than %d search domains: the rest are "
+		     "not recorded",
+		     RS_RC_MAX_SEARCH);
 		return;
 	}
 	memcpy(rc->search[rc->n_search], tok, n);
 	rc->search[rc->n_search][n] = '\0';
 	rc->n_search++;
+}
+
+#define GLIBC_MAXDNSRCH 6   /* search domains copied into _res */
+#define GLIBC_DEFDNAME  256 /* sizeof(_res.defdname), their storage */
+
+/* glibc 2.36's update_from_conf() copies the first MAXDNSRCH search domains
+ * into _res.defdname and stops at the first one that does not fit. Then it
+ * asserts that _res matches the configuration, and that check accepts a
+ * truncated list only when the domains copied so far take more than
+ * sizeof(_res.dnsrch) bytes (the size of the pointer array, not of the
+ * buffer): otherwise the assertion fails and the process aborts, in every
+ * program that resolves a name. lens[] are the lengths of the first domains
+ * as glibc splits them, before any of our caps. */
+static bool glibc_search_aborts(const size_t *lens, size_t n)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && i < GLIBC_MAXDNSRCH; i++) {
+		if (lens[i] + 1 > GLIBC_DEFDNAME - used)
+			return used <= sizeof(char * [GLIBC_MAXDNSRCH + 1]);
+		used += lens[i] + 1;
+	}
+	return false;
 }
 
 static void parse_domain(struct rs_resolvconf *rc, unsigned line, const char *value)
@@ -269,12 +319,15 @@ static void parse_domain(struct rs_resolvconf *rc, unsigned line, const char *va
 	note_cr(rc, line, p, "domain");
 	rc->n_search = 0;
 	rc->search_from_domain = true;
+	rc->search_abort_line = glibc_search_aborts(&n, 1) ? line : 0;
 	add_domain(rc, line, p, n);
 }
 
 static void parse_search(struct rs_resolvconf *rc, unsigned line, const char *value)
 {
 	const char *p = skip_blank(value);
+	size_t lens[GLIBC_MAXDNSRCH];
+	size_t n_lens = 0;
 
 	if (*p == '\0') {
 		warn(rc, line, RS_RCW_MISSING_VALUE, "search without a domain");
@@ -285,26 +338,116 @@ static void parse_search(struct rs_resolvconf *rc, unsigned line, const char *va
 	rc->search_from_domain = false;
 	while (*p != '\0') {
 		size_t n = strcspn(p, " \t");
-		if (n > 0)
+		if (n > 0) {
+			if (n_lens < GLIBC_MAXDNSRCH)
+				lens[n_lens++] = n;
 			add_domain(rc, line, p, n);
+		}
 		p = skip_blank(p + n);
 	}
+	rc->search_abort_line = glibc_search_aborts(lens, n_lens) ? line : 0;
 }
 
+static bool is_sort_mask(char c)
+{
+	return c == '/' || c == '&';
+}
+
+/* A byte glibc's sortlist scanner takes into an address or mask: isascii()
+ * and not isspace() (C locale), and not ';' (which ends the list). */
+static bool is_sort_char(char c, bool in_mask)
+{
+	unsigned char u = (unsigned char)c;
+
+	if (u == 0 || u >= 0x80 || c == ';' || (!in_mask && is_sort_mask(c)))
+		return false;
+	return !(c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r');
+}
+
+static bool sort_aton(const char *s, size_t n, struct in_addr *a)
+{
+	char tok[RS_RC_MAX_LINE + 1];
+
+	memcpy(tok, s, n);
+	tok[n] = '\0';
+	return inet_aton_exact(tok, a);
+}
+
+/* glibc's default mask for a sortlist entry: by the address's old class. */
+static uint32_t sort_net_mask(struct in_addr a)
+{
+	uint32_t i = ntohl(a.s_addr);
+
+	if (IN_CLASSA(i))
+		return htonl(IN_CLASSA_NET);
+	if (IN_CLASSB(i))
+		return htonl(IN_CLASSB_NET);
+	return htonl(IN_CLASSC_NET);
+}
+
+/* glibc's sortlist loop, step by step: entries are ADDR[/MASK] or ADDR[&MASK]
+ * (MASK is an address, so "/8" means 0.0.0.8, not a prefix length), invalid
+ * entries are skipped, every sortlist line adds to the list. The loop makes no
+ * progress, and res_init() never returns, when a scan stops on a byte it
+ * neither skips nor consumes: CR, VT, FF or a byte >= 0x80 after an entry, or
+ * a '/' or '&' that does not follow a valid address. */
 static void parse_sortlist(struct rs_resolvconf *rc, unsigned line, const char *value)
 {
-	const char *p = skip_blank(value);
+	const char *cp = value;
+	char ex[48];
 
-	rc->n_sortlist = 0;
-	while (*p != '\0' && rc->n_sortlist < RS_RC_MAX_SORTLIST) {
-		size_t n = strcspn(p, " \t");
-		size_t keep = n < sizeof(rc->sortlist[0]) - 1 ? n : sizeof(rc->sortlist[0]) - 1;
-		memcpy(rc->sortlist[rc->n_sortlist], p, keep);
-		rc->sortlist[rc->n_sortlist][keep] = '\0';
-		rc->n_sortlist++;
-		p = skip_blank(p + n);
+	for (;;) {
+		const char *net;
+		struct in_addr addr, mask;
+
+		cp = skip_blank(cp);
+		if (*cp == '\0' || *cp == '\n' || *cp == ';')
+			break;
+		net = cp;
+		while (is_sort_char(*cp, false))
+			cp++;
+		if (cp == net) {
+			warn(rc, line, RS_RCW_SORTLIST_HANG,
+			     "sortlist byte 0x%02x at column %zu makes glibc's res_init() loop "
+			     "forever",
+			     (unsigned char)*cp, (size_t)(cp - value) + 9);
+			return;
+		}
+		if (!sort_aton(net, (size_t)(cp - net), &addr)) {
+			excerpt(ex, sizeof(ex), net, (size_t)(cp - net));
+			warn(rc, line, RS_RCW_BAD_SORTLIST,
+			     "sortlist entry %s is not an address: glibc skips it", ex);
+			continue;
+		}
+		mask.s_addr = sort_net_mask(addr);
+		if (is_sort_mask(*cp)) {
+			const char *m = ++cp;
+			while (is_sort_char(*cp, true))
+				cp++;
+			if (!sort_aton(m, (size_t)(cp - m), &mask)) {
+				mask.s_addr = sort_net_mask(addr);
+				excerpt(ex, sizeof(ex), m, (size_t)(cp - m));
+				warn(rc, line, RS_RCW_BAD_SORTLIST,
+				     "sortlist mask %s is not an address: glibc uses the class "
+				     "mask",
+				     ex);
+			}
+		}
+		if (rc->n_sortlist >= RS_RC_MAX_SORTLIST) {
+			warn(rc, line, RS_RCW_BAD_SORTLIST,
+			     "more than %d sortlist entries: glibc uses the first %d",
+			     RS_RC_MAX_SORTLIST, RS_RC_MAX_SORTLIST);
+			continue;
+		}
+		{
+			char a_text[INET_ADDRSTRLEN], m_text[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &addr, a_text, sizeof(a_text));
+			inet_ntop(AF_INET, &mask, m_text, sizeof(m_text));
+			snprintf(rc->sortlist[rc->n_sortlist], sizeof(rc->sortlist[0]), "%s/%s",
+			         a_text, m_text);
+			rc->n_sortlist++;
+		}
 	}
-	(void)line;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -319,11 +462,15 @@ static void add_unknown(struct rs_resolvconf *rc, unsigned line, const char *tok
 
 	excerpt(ex, sizeof(ex), tok, n);
 	if (n >= 5 && strncmp(tok, "inet6", 5) == 0)
-		warn(rc, line, RS_RCW_UNKNOWN_OPTION, "option %s is obsolete: glibc >= 2.26 "
-		     "ignores it", ex);
+		warn(rc, line, RS_RCW_UNKNOWN_OPTION,
+		     "option %s is obsolete: glibc >= 2.26 "
+		     "ignores it",
+		     ex);
 	else
-		warn(rc, line, RS_RCW_UNKNOWN_OPTION, "option %s is not a glibc option: ignored "
-		     "by glibc", ex);
+		warn(rc, line, RS_RCW_UNKNOWN_OPTION,
+		     "option %s is not a glibc option: ignored "
+		     "by glibc",
+		     ex);
 	if (n >= sizeof(name))
 		n = sizeof(name) - 1;
 	memcpy(name, tok, n);
@@ -332,33 +479,45 @@ static void add_unknown(struct rs_resolvconf *rc, unsigned line, const char *tok
 		if (strcmp(rc->unknown[i], name) == 0)
 			return;
 	if (rc->n_unknown >= RS_RC_MAX_UNKNOWN) {
-		warn(rc, line, RS_RCW_TOO_MANY_OPTIONS, "more than %d unknown options: the rest "
-		     "are not recorded", RS_RC_MAX_UNKNOWN);
+		warn(rc, line, RS_RCW_TOO_MANY_OPTIONS,
+		     "more than %d unknown options: the rest "
+		     "are not recorded",
+		     RS_RC_MAX_UNKNOWN);
 		return;
 	}
 	memcpy(rc->unknown[rc->n_unknown++], name, n + 1);
 	qsort(rc->unknown, rc->n_unknown, sizeof(rc->unknown[0]), cmp_str);
 }
 
-/* glibc reads option numbers with atoi(); atoi() is (int)strtol(s, NULL, 10).
- * Reproduce exactly that (overflow included), and say when the text was not a
- * plain number. */
+/* glibc reads option numbers with atoi(), which is (int)strtol(s, NULL, 10):
+ * leading white space is skipped (even past the end of the option, so
+ * "ndots: 3" is ndots 3), text after the digits is ignored, and a value
+ * outside int wraps (LONG_MAX, from an overflow, becomes -1). Reproduce
+ * exactly that, and say when the text was not a plain number or did not fit. */
 static int glibc_atoi(struct rs_resolvconf *rc, unsigned line, const char *name, const char *s,
-		      size_t n)
+                      size_t n)
 {
 	char ex[48];
-	const char *p = s;
-	bool plain = n > 0;
+	size_t i = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	bool plain = i < n;
+	long v;
+	int r;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
 			plain = false;
+	v = strtol(s, NULL, 10);
+	r = (int)v;
 	if (!plain) {
 		excerpt(ex, sizeof(ex), s, n);
 		warn(rc, line, RS_RCW_BAD_NUMBER, "%s value '%s' is not a number: glibc reads %d",
-		     name, ex, (int)strtol(p, NULL, 10));
+		     name, ex, r);
+	} else if (v != r || v == LONG_MAX || v == LONG_MIN) {
+		excerpt(ex, sizeof(ex), s, n);
+		warn(rc, line, RS_RCW_OUT_OF_RANGE,
+		     "%s value %s does not fit an int: glibc reads %d", name, ex, r);
 	}
-	return (int)strtol(p, NULL, 10);
+	return r;
 }
 
 static void parse_options(struct rs_resolvconf *rc, unsigned line, const char *value)
@@ -376,8 +535,8 @@ static void parse_options(struct rs_resolvconf *rc, unsigned line, const char *v
 			int i = glibc_atoi(rc, line, "ndots", cp + 6, n - 6);
 			int eff = i <= RES_MAXNDOTS ? (int)((unsigned)i & 0xfu) : RES_MAXNDOTS;
 			if (i != eff)
-				warn(rc, line, RS_RCW_OUT_OF_RANGE, "ndots:%d is read by glibc as %d",
-				     i, eff);
+				warn(rc, line, RS_RCW_OUT_OF_RANGE,
+				     "ndots:%d is read by glibc as %d", i, eff);
 			rc->ndots = eff;
 			rc->ndots_set = true;
 		} else if (strncmp(cp, "timeout:", 8) == 0) {
@@ -422,7 +581,7 @@ static void parse_options(struct rs_resolvconf *rc, unsigned line, const char *v
 static void parse_line(struct rs_resolvconf *rc, unsigned line, char *buf)
 {
 	static const char *const keywords[] = {"nameserver", "search", "domain", "options",
-					       "sortlist"};
+	                                       "sortlist"};
 	char ex[48];
 
 	if (buf[0] == ';' || buf[0] == '#')
@@ -478,8 +637,8 @@ void rs_resolvconf_parse(const char *buf, size_t len, struct rs_resolvconf *rc)
 		len = 0;
 	if (len > RS_RC_MAX_FILE) {
 		rc->truncated = true;
-		warn(rc, 0, RS_RCW_FILE_TOO_LARGE,
-		     "file is %zu bytes: only the first %d are read", len, RS_RC_MAX_FILE);
+		warn(rc, 0, RS_RCW_FILE_TOO_LARGE, "file is %zu bytes: only the first %d are read",
+		     len, RS_RC_MAX_FILE);
 		len = RS_RC_MAX_FILE;
 	}
 	while (pos < len) {
@@ -488,10 +647,10 @@ void rs_resolvconf_parse(const char *buf, size_t len, struct rs_resolvconf *rc)
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
 		const char *nul;
 
-		pos += n + (nl ? 1 : 0);
-		lineno++;
 		if (nl == NULL && rc->truncated)
 			break; /* the line cut by the size cap is not a line */
+		pos += n + (nl ? 1 : 0);
+		lineno++;
 		if (n > RS_RC_MAX_LINE) {
 			warn(rc, lineno, RS_RCW_LINE_TOO_LONG,
 			     "line of %zu bytes ignored (limit %d)", n, RS_RC_MAX_LINE);
@@ -500,8 +659,10 @@ void rs_resolvconf_parse(const char *buf, size_t len, struct rs_resolvconf *rc)
 		/* glibc handles lines as C strings: a NUL byte ends the line. */
 		nul = memchr(start, '\0', n);
 		if (nul != NULL) {
-			warn(rc, lineno, RS_RCW_NUL_BYTE, "NUL byte at column %zu: the rest of "
-			     "the line is ignored", (size_t)(nul - start) + 1);
+			warn(rc, lineno, RS_RCW_NUL_BYTE,
+			     "NUL byte at column %zu: the rest of "
+			     "the line is ignored",
+			     (size_t)(nul - start) + 1);
 			n = (size_t)(nul - start);
 		}
 		memcpy(line, start, n);
@@ -509,6 +670,10 @@ void rs_resolvconf_parse(const char *buf, size_t len, struct rs_resolvconf *rc)
 		parse_line(rc, lineno, line);
 	}
 	rc->n_lines = lineno;
+	if (rc->search_abort_line != 0)
+		warn(rc, rc->search_abort_line, RS_RCW_SEARCH_ABORT,
+		     "glibc's res_init() fails an assertion on this search list and aborts "
+		     "(its first domains do not fit in 256 bytes)");
 	if (rc->n_ns == 0 && rc->n_ns_dropped == 0)
 		warn(rc, 0, RS_RCW_NO_NAMESERVER, "no valid nameserver: glibc uses 127.0.0.1");
 }

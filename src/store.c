@@ -300,7 +300,9 @@ static int open_checked(struct rs_store *st, const char *path, int flags)
 	if ((r = pragma_int(st, "PRAGMA user_version", &version)) < 0 ||
 	    (r = pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables)) < 0)
 		return r;
-	if (app_id != RS_APPLICATION_ID && (tables > 0 || version != 0))
+	/* An empty file (a first start interrupted before the first commit) is
+	 * ours to initialise; anything else must carry our application id. */
+	if (app_id != RS_APPLICATION_ID && (app_id != 0 || tables > 0 || version != 0))
 		return set_err(st, -EPROTO,
 			       "not a resolvstale database (another application's SQLite file)");
 	if (version > RS_STORE_SCHEMA_VERSION)
@@ -309,6 +311,10 @@ static int open_checked(struct rs_store *st, const char *path, int flags)
 			       "upgrade resolvstale",
 			       (long long)version, RS_STORE_SCHEMA_VERSION);
 	if (st->mode == RS_STORE_READ) {
+		if (version == 0 && tables == 0)
+			return set_err(st, -EPROTO,
+				       "the database is empty: no generation recorded yet (start "
+				       "the daemon)");
 		if (version < RS_STORE_SCHEMA_VERSION)
 			return set_err(st, -EPROTO,
 				       "schema version %lld is older than this resolvstale's (%d): "

@@ -155,6 +155,9 @@ int rs_time_parse(const char *s, int64_t *ns)
 	t = has_zone ? timegm(&tm) - zone_sec : mktime(&tm);
 	if (t == (time_t)-1 && !(year == 1969 || year == 1970))
 		return -EINVAL;
+	/* Nanoseconds in an int64_t reach from 1677-09-21 to 2262-04-11. */
+	if (t > INT64_MAX / RS_NS_PER_SEC - 1 || t < INT64_MIN / RS_NS_PER_SEC + 1)
+		return -EINVAL;
 	*ns = (int64_t)t * RS_NS_PER_SEC + frac_ns;
 	return 0;
 }

@@ -4,7 +4,7 @@
 # as crashed instead of passing it (DESIGN.md §10).
 set -u
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:halt_on_error=1:${ASAN_OPTIONS:-}"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 export LSAN_OPTIONS="exitcode=23:${LSAN_OPTIONS:-}"
 failed=0
 passed=0

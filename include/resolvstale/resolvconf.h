@@ -11,10 +11,21 @@
  *     newline; IPv4 in inet_aton form ("127.1" and "0x7f.0.0.1" are valid);
  *     IPv6 with an optional "%scope"; a carriage return makes the address
  *     invalid, so a CRLF file gives glibc no nameserver at all;
+ *   - a "%scope" that is an interface name counts only on a link-local
+ *     address; on a global one glibc drops it, and so does this parser (a
+ *     decimal scope is kept on any address);
  *   - only the first 3 valid nameservers are used (MAXNS);
- *   - "search" and "domain" replace each other: the last one wins;
- *   - options are matched by prefix ("rotatex" is rotate) and numbers are
- *     read with atoi, then clamped (ndots <= 15, timeout <= 30, attempts <= 5);
+ *   - "search" and "domain" replace each other: the last one wins; a CR in a
+ *     CRLF file stays in the last search domain;
+ *   - a search list whose first domains do not fit glibc's 256-byte _res
+ *     buffer in a certain way makes res_init() abort on an assertion (Debian
+ *     builds keep assertions): RS_RCW_SEARCH_ABORT;
+ *   - "sortlist" lines add up; "/8" is the mask 0.0.0.8, not a prefix length;
+ *     some sortlist lines make res_init() loop forever (RS_RCW_SORTLIST_HANG);
+ *   - options are matched by prefix ("rotatex" is rotate; there is no "-opt"
+ *     negation in 2.36) and numbers are read with atoi, then clamped (ndots <=
+ *     15 and kept in 4 bits, so ndots:-3 is 13; timeout <= 30, attempts <= 5,
+ *     negative values are kept);
  *   - no valid nameserver means 127.0.0.1.
  *
  * Whatever glibc accepts silently but an operator would want to know about is
@@ -81,12 +92,15 @@ enum rs_rc_warn_code {
 	RS_RCW_UNKNOWN_OPTION,     /* option glibc does not know: ignored by glibc */
 	RS_RCW_TOO_MANY_OPTIONS,   /* more unknown options than RS_RC_MAX_UNKNOWN */
 	RS_RCW_NO_NAMESERVER,      /* no valid nameserver: glibc uses 127.0.0.1 */
+	RS_RCW_BAD_SORTLIST,       /* sortlist entry or mask glibc skips, or beyond 10 */
+	RS_RCW_SORTLIST_HANG,      /* sortlist line on which glibc's res_init() never returns */
+	RS_RCW_SEARCH_ABORT,       /* search list on which glibc's res_init() aborts */
 };
 
 struct rs_rc_warning {
 	unsigned line; /* 1-based; 0 for the whole file */
 	enum rs_rc_warn_code code;
-	char detail[96]; /* NUL-terminated, may contain any byte but NUL: escape it */
+	char detail[96]; /* NUL-terminated; holds raw bytes of the file: escape it */
 };
 
 struct rs_rc_nameserver {
@@ -103,18 +117,22 @@ struct rs_resolvconf {
 	char search[RS_RC_MAX_SEARCH][RS_RC_MAX_DOMAIN];
 	size_t n_search;
 	bool search_from_domain; /* the last search/domain line was "domain" */
+	/* Line of the search/domain line in effect when glibc's res_init() fails
+	 * an assertion on it and aborts the process; 0 when it does not. */
+	unsigned search_abort_line;
 
+	/* "ADDR/MASK" in dotted quads, as glibc stores them; all sortlist lines */
 	char sortlist[RS_RC_MAX_SORTLIST][RS_ADDR_STRLEN * 2];
 	size_t n_sortlist;
 
-	unsigned flags; /* enum rs_rc_flag */
+	unsigned flags;               /* enum rs_rc_flag */
 	int ndots, timeout, attempts; /* effective values, as glibc stores them */
 	bool ndots_set, timeout_set, attempts_set;
 	char unknown[RS_RC_MAX_UNKNOWN][RS_RC_MAX_OPTLEN]; /* sorted, unique */
 	size_t n_unknown;
 
-	size_t n_lines;  /* lines read */
-	bool truncated;  /* the buffer was larger than RS_RC_MAX_FILE */
+	size_t n_lines; /* lines read (not the one cut by RS_RC_MAX_FILE) */
+	bool truncated; /* the buffer was larger than RS_RC_MAX_FILE */
 
 	unsigned n_warnings; /* all warnings, even those not kept below */
 	struct rs_rc_warning warnings[RS_RC_MAX_WARNINGS];
