@@ -141,8 +141,9 @@ int rs_cli_getopt(const struct rs_command *cmd, int argc, char **argv, const cha
 			rs_cli_error(cmd->name, "unknown option '%s' (see 'resolvstale %s --help')",
 				     bad, cmd->name);
 		else
-			rs_cli_error(cmd->name, "unknown option '-%c' (see 'resolvstale %s --help')",
-				     optopt, cmd->name);
+			rs_cli_error(cmd->name,
+				     "unknown option '-%c' (see 'resolvstale %s --help')", optopt,
+				     cmd->name);
 		return -2;
 	}
 	if (c == ':') {
@@ -156,8 +157,7 @@ int rs_cli_getopt(const struct rs_command *cmd, int argc, char **argv, const cha
 	return c;
 }
 
-int rs_cli_choice(const char *cmd, const char *opt, const char *value,
-		  const char *const *choices)
+int rs_cli_choice(const char *cmd, const char *opt, const char *value, const char *const *choices)
 {
 	char expected[256] = "";
 	size_t n = 0, o = 0;

@@ -53,7 +53,8 @@ static const char help[] =
 	"\n"
 	"Examples:\n"
 	"  sudo resolvstale daemon\n"
-	"  sudo resolvstale daemon --log-format json | jq -c 'select(.event == \"config_change\")'\n"
+	"  sudo resolvstale daemon --log-format json | jq -c 'select(.event == "
+	"\"config_change\")'\n"
 	"  resolvstale daemon --resolv-conf /srv/chroot/etc/resolv.conf --db /tmp/chroot.db\n";
 
 enum {

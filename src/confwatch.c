@@ -13,8 +13,8 @@
 #include "resolvstale/pathchain.h"
 
 /* Entries on the chain: creation, removal, renames, attribute changes. */
-#define MASK_ENTRY                                                                             \
-	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |    \
+#define MASK_ENTRY                                                                                 \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |        \
 	 IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 /* Only in the directory of the final file: writes to its contents. */
 #define MASK_CONTENT (IN_MODIFY | IN_CLOSE_WRITE)
@@ -333,8 +333,8 @@ static int drain(struct rs_confwatch *cw, unsigned *reasons)
 			if (w == NULL)
 				continue; /* a watch dropped a moment ago */
 			if (ev->len == 0 || (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))) {
-				if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED |
-						IN_UNMOUNT)) {
+				if (ev->mask &
+				    (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
 					cw->stats.relevant++;
 					*reasons |= RS_CW_DIR;
 				}
@@ -421,7 +421,7 @@ int rs_confwatch_rescan(struct rs_confwatch *cw)
 
 char *rs_cw_reasons_str(unsigned reasons, char *buf, size_t len)
 {
-	static const char *const names[] = {"modify", "attrib", "create",   "delete",     "move",
+	static const char *const names[] = {"modify", "attrib",   "create", "delete",     "move",
 					    "dir",    "overflow", "rescan", "close-write"};
 	size_t o = 0;
 

@@ -253,8 +253,9 @@ static void on_signal(struct daemon *d)
 			d->stop_reason = "SIGINT";
 			break;
 		case SIGHUP:
-			rs_eventlog_notice(&d->log, "notice",
-					   "SIGHUP: resolving the path again and re-reading the file");
+			rs_eventlog_notice(
+				&d->log, "notice",
+				"SIGHUP: resolving the path again and re-reading the file");
 			if (rs_confwatch_rescan(d->cw) < 0)
 				rs_eventlog_notice(&d->log, "error", "cannot schedule the re-read");
 			break;
@@ -310,8 +311,8 @@ static int loop(struct daemon *d)
 
 /* Initial state: resume from the store or record generation 0; a file that
  * changed while nobody watched becomes a generation marked at_start. */
-static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
-		 bool *new_gen, struct rs_generation *prev)
+static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed, bool *new_gen,
+		 struct rs_generation *prev)
 {
 	char stored_path[PATH_MAX];
 	int r;
@@ -349,8 +350,8 @@ static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
 	if (!*new_gen) {
 		r = rs_generation_copy(&d->cur, prev);
 	} else {
-		r = rs_generation_build(*resumed ? prev : NULL, snap, *resumed ? prev->number + 1 : 0,
-					&d->cur);
+		r = rs_generation_build(*resumed ? prev : NULL, snap,
+					*resumed ? prev->number + 1 : 0, &d->cur);
 		d->cur.at_start = *resumed;
 	}
 	if (r < 0) {
@@ -362,8 +363,9 @@ static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
 		if (r == 0)
 			r = rs_store_flush(d->store);
 		if (r < 0) {
-			err_line("cannot record generation %lld in %s: %s", (long long)d->cur.number,
-				 d->o->db_path, rs_store_errmsg(d->store));
+			err_line("cannot record generation %lld in %s: %s",
+				 (long long)d->cur.number, d->o->db_path,
+				 rs_store_errmsg(d->store));
 			return r;
 		}
 	}

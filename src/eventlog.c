@@ -31,8 +31,8 @@ static void emit(struct rs_eventlog *log, struct rs_sbuf *sb)
 
 /* Text lines start with the local time; JSON objects with the event name and,
  * unless with_time is false (the renderer writes it), the time. */
-static void begin(struct rs_eventlog *log, struct rs_sbuf *sb, struct rs_json *j,
-		  const char *event, int64_t ns, bool with_time)
+static void begin(struct rs_eventlog *log, struct rs_sbuf *sb, struct rs_json *j, const char *event,
+		  int64_t ns, bool with_time)
 {
 	char t[RS_TIME_BUF];
 

@@ -186,7 +186,8 @@ bool rs_generation_differs(const struct rs_generation *gen, const struct rs_conf
 	bool differs;
 
 	rs_resolvconf_key(&snap->conf, &sb);
-	differs = rs_sbuf_failed(&sb) || gen->key == NULL || strcmp(gen->key, rs_sbuf_str(&sb)) != 0;
+	differs =
+		rs_sbuf_failed(&sb) || gen->key == NULL || strcmp(gen->key, rs_sbuf_str(&sb)) != 0;
 	rs_sbuf_free(&sb);
 	return differs;
 }
@@ -205,7 +206,8 @@ enum rs_file_change rs_file_change_classify(const struct rs_file_identity *befor
 		return RS_CHANGE_VANISHED;
 	if (!readable(before->state) && readable(after->state))
 		return RS_CHANGE_APPEARED;
-	if (target_before != NULL && target_after != NULL && strcmp(target_before, target_after) != 0)
+	if (target_before != NULL && target_after != NULL &&
+	    strcmp(target_before, target_after) != 0)
 		return RS_CHANGE_RELINKED;
 	if (!readable(after->state))
 		return before->state == after->state ? RS_CHANGE_NONE : RS_CHANGE_VANISHED;

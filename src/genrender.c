@@ -103,81 +103,105 @@ void rs_render_writer_json(struct rs_json *j, const struct rs_writer *w)
 	rs_json_obj_end(j);
 }
 
-/* One stored warning line "LINE CODE DETAIL" split into its parts. Returns
- * false for a malformed line. */
-static bool split_warning(const char *p, size_t n, uint64_t *line, const char **code,
-			  size_t *code_len, const char **detail, size_t *detail_len)
+/* One stored warning: a line of "LINE CODE DETAIL". */
+struct warning {
+	uint64_t line; /* 0 for the whole file */
+	const char *code, *detail;
+	size_t code_len, detail_len;
+	const char *raw; /* the whole line, for a malformed one (code == NULL) */
+	size_t raw_len;
+};
+
+static void split_warning(const char *p, size_t n, struct warning *w)
 {
 	const char *sp1 = memchr(p, ' ', n);
 	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - p)) : NULL;
 	char num[16];
 	size_t nl = sp1 ? (size_t)(sp1 - p) : 0;
 
+	memset(w, 0, sizeof(*w));
+	w->raw = p;
+	w->raw_len = n;
 	if (sp1 == NULL || sp2 == NULL || nl == 0 || nl >= sizeof(num))
-		return false;
+		return;
 	memcpy(num, p, nl);
 	num[nl] = '\0';
-	if (rs_strtou64(num, 0, UINT32_MAX, line) < 0)
-		return false;
-	*code = sp1 + 1;
-	*code_len = (size_t)(sp2 - sp1 - 1);
-	*detail = sp2 + 1;
-	*detail_len = n - (size_t)(sp2 + 1 - p);
-	return true;
+	if (rs_strtou64(num, 0, UINT32_MAX, &w->line) < 0)
+		return;
+	w->code = sp1 + 1;
+	w->code_len = (size_t)(sp2 - sp1 - 1);
+	w->detail = sp2 + 1;
+	w->detail_len = n - (size_t)(sp2 + 1 - p);
+}
+
+/* Call fn for every stored warning line of text. */
+static void foreach_warning(const char *text, void (*fn)(void *ctx, const struct warning *w),
+			    void *ctx)
+{
+	const char *p = text ? text : "";
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		struct warning w;
+
+		split_warning(p, n, &w);
+		fn(ctx, &w);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+struct text_ctx {
+	struct rs_sbuf *sb;
+	const char *prefix, *suffix;
+};
+
+static void text_warning(void *p, const struct warning *w)
+{
+	struct text_ctx *c = p;
+
+	rs_sbuf_puts(c->sb, c->prefix);
+	if (w->code != NULL) {
+		if (w->line > 0)
+			rs_sbuf_printf(c->sb, "line %llu: ", (unsigned long long)w->line);
+		rs_escape_text(c->sb, w->detail, w->detail_len);
+		rs_sbuf_puts(c->sb, " [");
+		rs_escape_text(c->sb, w->code, w->code_len);
+		rs_sbuf_putc(c->sb, ']');
+	} else {
+		rs_escape_text(c->sb, w->raw, w->raw_len);
+	}
+	rs_sbuf_puts(c->sb, c->suffix);
 }
 
 void rs_render_warnings_text(struct rs_sbuf *sb, const char *warnings, const char *prefix,
 			     const char *suffix)
 {
-	const char *p = warnings ? warnings : "";
+	struct text_ctx c = {sb, prefix, suffix};
 
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *code, *detail;
-		size_t code_len, detail_len;
-		uint64_t line;
+	foreach_warning(warnings, text_warning, &c);
+}
 
-		rs_sbuf_puts(sb, prefix);
-		if (split_warning(p, n, &line, &code, &code_len, &detail, &detail_len)) {
-			if (line > 0)
-				rs_sbuf_printf(sb, "line %llu: ", (unsigned long long)line);
-			rs_escape_text(sb, detail, detail_len);
-			rs_sbuf_puts(sb, " [");
-			rs_escape_text(sb, code, code_len);
-			rs_sbuf_putc(sb, ']');
-		} else {
-			rs_escape_text(sb, p, n);
-		}
-		rs_sbuf_puts(sb, suffix);
-		p += n + (nl ? 1 : 0);
-	}
+static void json_warning(void *p, const struct warning *w)
+{
+	struct rs_json *j = p;
+
+	if (w->code == NULL)
+		return;
+	rs_json_obj_begin(j);
+	rs_json_kv_uint(j, "line", w->line);
+	rs_json_key(j, "code");
+	rs_json_strn(j, w->code, w->code_len);
+	rs_json_key(j, "detail");
+	rs_json_strn(j, w->detail, w->detail_len);
+	rs_json_obj_end(j);
 }
 
 static void json_warnings(struct rs_json *j, const char *text)
 {
-	const char *p = text ? text : "";
-
 	rs_json_key(j, "warnings");
 	rs_json_arr_begin(j);
-	while (*p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *code, *detail;
-		size_t code_len, detail_len;
-		uint64_t line;
-
-		if (split_warning(p, n, &line, &code, &code_len, &detail, &detail_len)) {
-			rs_json_obj_begin(j);
-			rs_json_kv_uint(j, "line", line);
-			rs_json_key(j, "code");
-			rs_json_strn(j, code, code_len);
-			rs_json_key(j, "detail");
-			rs_json_strn(j, detail, detail_len);
-			rs_json_obj_end(j);
-		}
-		p += n + (nl ? 1 : 0);
-	}
+	foreach_warning(text, json_warning, j);
 	rs_json_arr_end(j);
 }
 
@@ -347,8 +371,8 @@ static void diff_line(struct rs_sbuf *sb, const char *indent, char mark, const c
 void rs_render_generation_diff(struct rs_sbuf *sb, const struct rs_generation *g,
 			       const struct rs_generation *prev, const char *indent)
 {
-	char (*a)[CONF_LINE_MAX] = calloc(MAX_CONF_LINES, CONF_LINE_MAX);
-	char (*b)[CONF_LINE_MAX] = calloc(MAX_CONF_LINES, CONF_LINE_MAX);
+	char(*a)[CONF_LINE_MAX] = calloc(MAX_CONF_LINES, CONF_LINE_MAX);
+	char(*b)[CONF_LINE_MAX] = calloc(MAX_CONF_LINES, CONF_LINE_MAX);
 	size_t na = 0, nb, lcs[MAX_CONF_LINES + 1][MAX_CONF_LINES + 1];
 	size_t i = 0, k = 0;
 

@@ -158,9 +158,8 @@ static int flush_out(struct ctx *c)
 static int one(void *p, const struct rs_generation *g)
 {
 	struct ctx *c = p;
-	const struct rs_generation *prev = c->have_prev && c->prev.number == g->number - 1
-						   ? &c->prev
-						   : NULL;
+	const struct rs_generation *prev =
+		c->have_prev && c->prev.number == g->number - 1 ? &c->prev : NULL;
 	int r;
 
 	if (c->o->format == RS_HISTORY_JSON)

@@ -18,53 +18,53 @@ static const struct {
 	const char *name;
 	unsigned flag;
 } rc_flags[] = {
-        /* glibc's table, in its order: the first prefix match wins, so
-         * single-request-reopen must come before single-request. */
-        {"rotate", RS_RCO_ROTATE},
-        {"edns0", RS_RCO_EDNS0},
-        {"single-request-reopen", RS_RCO_SINGLE_REQUEST_REOPEN},
-        {"single-request", RS_RCO_SINGLE_REQUEST},
-        {"no_tld_query", RS_RCO_NO_TLD_QUERY},
-        {"no-tld-query", RS_RCO_NO_TLD_QUERY},
-        {"no-reload", RS_RCO_NO_RELOAD},
-        {"use-vc", RS_RCO_USE_VC},
-        {"trust-ad", RS_RCO_TRUST_AD},
-        {"no-aaaa", RS_RCO_NO_AAAA},
+	/* glibc's table, in its order: the first prefix match wins, so
+	 * single-request-reopen must come before single-request. */
+	{"rotate", RS_RCO_ROTATE},
+	{"edns0", RS_RCO_EDNS0},
+	{"single-request-reopen", RS_RCO_SINGLE_REQUEST_REOPEN},
+	{"single-request", RS_RCO_SINGLE_REQUEST},
+	{"no_tld_query", RS_RCO_NO_TLD_QUERY},
+	{"no-tld-query", RS_RCO_NO_TLD_QUERY},
+	{"no-reload", RS_RCO_NO_RELOAD},
+	{"use-vc", RS_RCO_USE_VC},
+	{"trust-ad", RS_RCO_TRUST_AD},
+	{"no-aaaa", RS_RCO_NO_AAAA},
 };
 #define N_RC_FLAGS (sizeof(rc_flags) / sizeof(rc_flags[0]))
 
 /* Canonical names, indexed by bit. */
 static const char *const flag_names[] = {
-        "rotate",         "edns0",        "single-request-reopen",
-        "single-request", "no-tld-query", "no-reload",
-        "use-vc",         "trust-ad",     "no-aaaa",
+	"rotate",         "edns0",        "single-request-reopen",
+	"single-request", "no-tld-query", "no-reload",
+	"use-vc",         "trust-ad",     "no-aaaa",
 };
 #define N_FLAG_NAMES (sizeof(flag_names) / sizeof(flag_names[0]))
 
 static const char *const warn_names[] = {
-        [RS_RCW_FILE_TOO_LARGE] = "file-too-large",
-        [RS_RCW_LINE_TOO_LONG] = "line-too-long",
-        [RS_RCW_NUL_BYTE] = "nul-byte",
-        [RS_RCW_CARRIAGE_RETURN] = "carriage-return",
-        [RS_RCW_UNKNOWN_LINE] = "unknown-line",
-        [RS_RCW_LEADING_SPACE] = "leading-space",
-        [RS_RCW_MISSING_VALUE] = "missing-value",
-        [RS_RCW_BAD_ADDRESS] = "bad-address",
-        [RS_RCW_TRAILING_TEXT] = "trailing-text",
-        [RS_RCW_BAD_SCOPE] = "bad-scope",
-        [RS_RCW_NS_IGNORED] = "nameserver-ignored",
-        [RS_RCW_TOO_MANY_NS] = "too-many-nameservers",
-        [RS_RCW_TOO_MANY_SEARCH] = "too-many-search-domains",
-        [RS_RCW_DOMAIN_TOO_LONG] = "domain-too-long",
-        [RS_RCW_BAD_NUMBER] = "bad-number",
-        [RS_RCW_OUT_OF_RANGE] = "out-of-range",
-        [RS_RCW_OPTION_PREFIX] = "option-prefix",
-        [RS_RCW_UNKNOWN_OPTION] = "unknown-option",
-        [RS_RCW_TOO_MANY_OPTIONS] = "too-many-options",
-        [RS_RCW_NO_NAMESERVER] = "no-nameserver",
-        [RS_RCW_BAD_SORTLIST] = "bad-sortlist",
-        [RS_RCW_SORTLIST_HANG] = "sortlist-hang",
-        [RS_RCW_SEARCH_ABORT] = "search-abort",
+	[RS_RCW_FILE_TOO_LARGE] = "file-too-large",
+	[RS_RCW_LINE_TOO_LONG] = "line-too-long",
+	[RS_RCW_NUL_BYTE] = "nul-byte",
+	[RS_RCW_CARRIAGE_RETURN] = "carriage-return",
+	[RS_RCW_UNKNOWN_LINE] = "unknown-line",
+	[RS_RCW_LEADING_SPACE] = "leading-space",
+	[RS_RCW_MISSING_VALUE] = "missing-value",
+	[RS_RCW_BAD_ADDRESS] = "bad-address",
+	[RS_RCW_TRAILING_TEXT] = "trailing-text",
+	[RS_RCW_BAD_SCOPE] = "bad-scope",
+	[RS_RCW_NS_IGNORED] = "nameserver-ignored",
+	[RS_RCW_TOO_MANY_NS] = "too-many-nameservers",
+	[RS_RCW_TOO_MANY_SEARCH] = "too-many-search-domains",
+	[RS_RCW_DOMAIN_TOO_LONG] = "domain-too-long",
+	[RS_RCW_BAD_NUMBER] = "bad-number",
+	[RS_RCW_OUT_OF_RANGE] = "out-of-range",
+	[RS_RCW_OPTION_PREFIX] = "option-prefix",
+	[RS_RCW_UNKNOWN_OPTION] = "unknown-option",
+	[RS_RCW_TOO_MANY_OPTIONS] = "too-many-options",
+	[RS_RCW_NO_NAMESERVER] = "no-nameserver",
+	[RS_RCW_BAD_SORTLIST] = "bad-sortlist",
+	[RS_RCW_SORTLIST_HANG] = "sortlist-hang",
+	[RS_RCW_SEARCH_ABORT] = "search-abort",
 };
 
 const char *rs_rc_warn_name(enum rs_rc_warn_code code)
@@ -80,10 +80,10 @@ const char *rs_rc_flag_name(unsigned bit_index)
 }
 
 static void warn(struct rs_resolvconf *rc, unsigned line, enum rs_rc_warn_code code,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void warn(struct rs_resolvconf *rc, unsigned line, enum rs_rc_warn_code code,
-                 const char *fmt, ...)
+		 const char *fmt, ...)
 {
 	struct rs_rc_warning *w;
 	va_list ap;
@@ -175,10 +175,10 @@ static void add_nameserver(struct rs_resolvconf *rc, unsigned line, const struct
  * used, so it is kept as text; on any address, a decimal number up to
  * UINT32_MAX is the scope id. Anything else is dropped, as glibc drops it. */
 static void parse_scope(struct rs_resolvconf *rc, unsigned line, struct rs_addr *a,
-                        const char *scope, const char *ex)
+			const char *scope, const char *ex)
 {
 	bool link_local = IN6_IS_ADDR_LINKLOCAL(&a->u.v6) || IN6_IS_ADDR_MC_NODELOCAL(&a->u.v6) ||
-	                  IN6_IS_ADDR_MC_LINKLOCAL(&a->u.v6);
+			  IN6_IS_ADDR_MC_LINKLOCAL(&a->u.v6);
 	size_t sl = strlen(scope);
 	uint64_t id;
 	bool name_ok = sl > 0 && sl < sizeof(a->scope);
@@ -444,7 +444,7 @@ static void parse_sortlist(struct rs_resolvconf *rc, unsigned line, const char *
 			inet_ntop(AF_INET, &addr, a_text, sizeof(a_text));
 			inet_ntop(AF_INET, &mask, m_text, sizeof(m_text));
 			snprintf(rc->sortlist[rc->n_sortlist], sizeof(rc->sortlist[0]), "%s/%s",
-			         a_text, m_text);
+				 a_text, m_text);
 			rc->n_sortlist++;
 		}
 	}
@@ -495,7 +495,7 @@ static void add_unknown(struct rs_resolvconf *rc, unsigned line, const char *tok
  * outside int wraps (LONG_MAX, from an overflow, becomes -1). Reproduce
  * exactly that, and say when the text was not a plain number or did not fit. */
 static int glibc_atoi(struct rs_resolvconf *rc, unsigned line, const char *name, const char *s,
-                      size_t n)
+		      size_t n)
 {
 	char ex[48];
 	size_t i = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
@@ -581,7 +581,7 @@ static void parse_options(struct rs_resolvconf *rc, unsigned line, const char *v
 static void parse_line(struct rs_resolvconf *rc, unsigned line, char *buf)
 {
 	static const char *const keywords[] = {"nameserver", "search", "domain", "options",
-	                                       "sortlist"};
+					       "sortlist"};
 	char ex[48];
 
 	if (buf[0] == ';' || buf[0] == '#')

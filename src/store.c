@@ -78,10 +78,10 @@ static const char *const migrations[] = {
 
 _Static_assert(N_MIGRATIONS == RS_STORE_SCHEMA_VERSION, "one migration per schema version");
 
-#define GEN_COLUMNS                                                                            \
-	"number, time_ns, path, nameservers, retired, added, at_start, target, state, err, "  \
-	"dev, inode, size, mtime_ns, ctime_ns, mode, uid, hash, default_ns, ignored, search, " \
-	"sortlist, options, config_key, warnings, n_warnings, content, writer_pid, "           \
+#define GEN_COLUMNS                                                                                \
+	"number, time_ns, path, nameservers, retired, added, at_start, target, state, err, "       \
+	"dev, inode, size, mtime_ns, ctime_ns, mode, uid, hash, default_ns, ignored, search, "     \
+	"sortlist, options, config_key, warnings, n_warnings, content, writer_pid, "               \
 	"writer_starttime, writer_uid, writer_auid, writer_comm, writer_exe"
 
 struct rs_store {
@@ -142,8 +142,7 @@ static int sql_err(struct rs_store *st, int rc, const char *what)
 	default:
 		r = -EIO;
 	}
-	return set_err(st, r, "%s: %s", what,
-		       st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	return set_err(st, r, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 }
 
 static int exec(struct rs_store *st, const char *sql, const char *what)
@@ -185,7 +184,8 @@ static int check_dir(struct rs_store *st, const char *path)
 	dir = dirname(copy);
 	if (stat(dir, &sb) < 0) {
 		if (errno != ENOENT) {
-			r = set_err(st, -errno, "cannot use directory %s: %s", dir, strerror(errno));
+			r = set_err(st, -errno, "cannot use directory %s: %s", dir,
+				    strerror(errno));
 		} else if (mkdir(dir, 0700) < 0) {
 			r = set_err(st, -errno, "cannot create directory %s: %s", dir,
 				    strerror(errno));
@@ -268,7 +268,8 @@ static int prepare(struct rs_store *st)
 	rc = sqlite3_prepare_v3(
 		st->db,
 		"INSERT INTO file_events (time_ns, generation, change, path, target, state, inode, "
-		"size, mtime_ns, ctime_ns, hash, reasons, writer_pid, writer_starttime, writer_uid, "
+		"size, mtime_ns, ctime_ns, hash, reasons, writer_pid, writer_starttime, "
+		"writer_uid, "
 		"writer_auid, writer_comm, writer_exe) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
 		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->ins_fev, NULL);
@@ -670,8 +671,9 @@ static int row_to_generation(struct rs_store *st, sqlite3_stmt *s, struct rs_gen
 		g->writer.known = true;
 		g->writer.pid = (int32_t)sqlite3_column_int64(s, 27);
 		g->writer.starttime = (uint64_t)sqlite3_column_int64(s, 28);
-		g->writer.uid = sqlite3_column_type(s, 29) == SQLITE_NULL ? -1
-									  : sqlite3_column_int64(s, 29);
+		g->writer.uid = sqlite3_column_type(s, 29) == SQLITE_NULL
+					? -1
+					: sqlite3_column_int64(s, 29);
 		g->writer.auid = sqlite3_column_type(s, 30) == SQLITE_NULL
 					 ? -1
 					 : sqlite3_column_int64(s, 30);
@@ -807,7 +809,8 @@ int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
 		st->db,
 		"SELECT time_ns, generation, change, path, target, state, inode, size, mtime_ns, "
 		"ctime_ns, hash, reasons, writer_pid, writer_starttime, writer_uid, writer_auid, "
-		"writer_comm, writer_exe FROM file_events WHERE generation = ?1 ORDER BY time_ns, id",
+		"writer_comm, writer_exe FROM file_events WHERE generation = ?1 ORDER BY time_ns, "
+		"id",
 		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return sql_err(st, rc, "cannot read file events");

@@ -46,8 +46,7 @@ int rs_cli_getopt(const struct rs_command *cmd, int argc, char **argv, const cha
 
 /* Parse "text"/"json"/... : index of value in choices (NULL-terminated), or
  * -1 after printing "invalid value ... (expected a, b or c)". */
-int rs_cli_choice(const char *cmd, const char *opt, const char *value,
-		  const char *const *choices);
+int rs_cli_choice(const char *cmd, const char *opt, const char *value, const char *const *choices);
 /* A duration ("50ms", "2s") within [min_ms, max_ms]; -1 after an error line. */
 int rs_cli_duration(const char *cmd, const char *opt, const char *value, uint64_t min_ms,
 		    uint64_t max_ms, uint64_t *out);

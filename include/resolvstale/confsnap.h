@@ -28,14 +28,14 @@ struct rs_file_identity {
 };
 
 struct rs_conf_snapshot {
-	int64_t time_ns;         /* when it was read (CLOCK_REALTIME) */
-	char *path;              /* the watched path, as given */
-	char *target;            /* where its symlink chain ends */
-	char *chain;             /* "a -> b -> target", or the target alone */
+	int64_t time_ns; /* when it was read (CLOCK_REALTIME) */
+	char *path;      /* the watched path, as given */
+	char *target;    /* where its symlink chain ends */
+	char *chain;     /* "a -> b -> target", or the target alone */
 	struct rs_file_identity id;
-	char *content;           /* at most RS_RC_MAX_FILE + 1 bytes; NULL if none */
+	char *content; /* at most RS_RC_MAX_FILE + 1 bytes; NULL if none */
 	size_t content_len;
-	bool content_truncated;  /* the file is larger than RS_RC_MAX_FILE */
+	bool content_truncated;    /* the file is larger than RS_RC_MAX_FILE */
 	struct rs_resolvconf conf; /* glibc's view; defaults if not OK/EMPTY */
 };
 

@@ -29,15 +29,15 @@
 
 /* What the watcher saw before a read (a bit set). */
 enum rs_cw_reason {
-	RS_CW_MODIFY = 1u << 0,   /* the file's contents were written */
+	RS_CW_MODIFY = 1u << 0,      /* the file's contents were written */
 	RS_CW_CLOSE_WRITE = 1u << 8, /* closed after being opened for writing */
-	RS_CW_ATTRIB = 1u << 1,   /* metadata: times, mode, owner, link count */
-	RS_CW_CREATE = 1u << 2,   /* a name on the chain was created */
-	RS_CW_DELETE = 1u << 3,   /* a name on the chain was removed */
-	RS_CW_MOVE = 1u << 4,     /* a name on the chain was renamed to or from */
-	RS_CW_DIR = 1u << 5,      /* a directory on the chain was moved or deleted */
-	RS_CW_OVERFLOW = 1u << 6, /* the inotify queue overflowed: re-read */
-	RS_CW_RESCAN = 1u << 7,   /* asked for (SIGHUP) */
+	RS_CW_ATTRIB = 1u << 1,      /* metadata: times, mode, owner, link count */
+	RS_CW_CREATE = 1u << 2,      /* a name on the chain was created */
+	RS_CW_DELETE = 1u << 3,      /* a name on the chain was removed */
+	RS_CW_MOVE = 1u << 4,        /* a name on the chain was renamed to or from */
+	RS_CW_DIR = 1u << 5,         /* a directory on the chain was moved or deleted */
+	RS_CW_OVERFLOW = 1u << 6,    /* the inotify queue overflowed: re-read */
+	RS_CW_RESCAN = 1u << 7,      /* asked for (SIGHUP) */
 };
 
 struct rs_confwatch_opts {
@@ -47,11 +47,11 @@ struct rs_confwatch_opts {
 };
 
 struct rs_confwatch_stats {
-	uint64_t events;    /* inotify events read */
-	uint64_t relevant;  /* events about an entry on the chain */
-	uint64_t overflows; /* IN_Q_OVERFLOW */
-	uint64_t rewatches; /* times the watch set changed */
-	uint64_t reads;     /* settled reads */
+	uint64_t events;       /* inotify events read */
+	uint64_t relevant;     /* events about an entry on the chain */
+	uint64_t overflows;    /* IN_Q_OVERFLOW */
+	uint64_t rewatches;    /* times the watch set changed */
+	uint64_t reads;        /* settled reads */
 	uint64_t watch_errors; /* directories that could not be watched */
 };
 
@@ -59,8 +59,7 @@ struct rs_confwatch;
 
 /* Called with each settled snapshot; the snapshot belongs to the watcher and
  * is valid only during the call. */
-typedef void (*rs_confwatch_fn)(void *ctx, const struct rs_conf_snapshot *snap,
-				unsigned reasons);
+typedef void (*rs_confwatch_fn)(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons);
 
 /* Returns 0 or a negative errno (-EMFILE, -ENOSPC for inotify limits). */
 int rs_confwatch_new(const struct rs_confwatch_opts *opts, struct rs_confwatch **out);

@@ -36,7 +36,7 @@ struct rs_generation {
 
 	struct rs_addr ns[RS_RC_MAXNS]; /* effective nameservers, in order */
 	size_t n_ns;
-	bool default_ns; /* the file had none: glibc's 127.0.0.1 */
+	bool default_ns;                     /* the file had none: glibc's 127.0.0.1 */
 	struct rs_addr retired[RS_RC_MAXNS]; /* previous generation's minus these */
 	size_t n_retired;
 	struct rs_addr added[RS_RC_MAXNS]; /* these minus the previous generation's */
@@ -49,7 +49,7 @@ struct rs_generation {
 	char *key;      /* rs_resolvconf_key: equal keys = same effective config */
 	char *warnings; /* one per line: "LINE CODE DETAIL" */
 	unsigned n_warnings;
-	char *content;  /* the file's bytes as read (<= RS_RC_MAX_FILE + 1) */
+	char *content; /* the file's bytes as read (<= RS_RC_MAX_FILE + 1) */
 	size_t content_len;
 	struct rs_writer writer;
 };

@@ -17,13 +17,15 @@ struct rs_sbuf {
 	bool failed; /* an append did not fit or could not allocate */
 };
 
-#define RS_SBUF_INIT {NULL, 0, 0, 0, false}
+#define RS_SBUF_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, 0, 0, false                                                               \
+	}
 
 void rs_sbuf_append(struct rs_sbuf *sb, const void *data, size_t n);
 void rs_sbuf_puts(struct rs_sbuf *sb, const char *s);
 void rs_sbuf_putc(struct rs_sbuf *sb, char c);
-void rs_sbuf_printf(struct rs_sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void rs_sbuf_printf(struct rs_sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empty the buffer, keep the allocation, clear the failure flag. */
 void rs_sbuf_reset(struct rs_sbuf *sb);
 /* The contents as a C string ("" for an empty buffer); valid until the next

@@ -28,7 +28,7 @@
 
 #include "resolvstale/generation.h"
 
-#define RS_STORE_DEFAULT_PATH "/var/lib/resolvstale/state.db"
+#define RS_STORE_DEFAULT_PATH   "/var/lib/resolvstale/state.db"
 #define RS_STORE_SCHEMA_VERSION 2
 
 enum rs_store_mode {
@@ -37,7 +37,6 @@ enum rs_store_mode {
 };
 
 struct rs_store;
-
 
 /* Open the database at path. On failure returns a negative errno and writes a
  * one-line explanation (without the path) into err. */

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
 			fprintf(stderr, "fuzz_resolvconf: invariant failed: %s (%s:%d)\n", #cond,  \
-			        __FILE__, __LINE__);                                               \
+				__FILE__, __LINE__);                                               \
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)

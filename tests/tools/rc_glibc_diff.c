@@ -204,8 +204,9 @@ int main(int argc, char **argv)
 	target = argv[2];
 	if (stat(target, &st_target) < 0 || stat("/etc/resolv.conf", &st_etc) < 0 ||
 	    st_target.st_dev != st_etc.st_dev || st_target.st_ino != st_etc.st_ino) {
-		fprintf(stderr, "rc_glibc_diff: /etc/resolv.conf is not %s: bind-mount it in a "
-				"private mount namespace first\n",
+		fprintf(stderr,
+			"rc_glibc_diff: /etc/resolv.conf is not %s: bind-mount it in a "
+			"private mount namespace first\n",
 			target);
 		return 2;
 	}

@@ -61,26 +61,26 @@ Test(addr, parse_ipv6_scope)
 Test(addr, parse_rejects_table)
 {
 	static const char *const bad[] = {
-	        "",
-	        "127.1", /* inet_aton shorthand: not strict */
-	        "0x7f.0.0.1",
-	        "017.0.0.1", /* leading zero */
-	        "256.0.0.1",
-	        "1.2.3.4.5",
-	        " 192.0.2.1",
-	        "192.0.2.1 ",
-	        "192.0.2.1\r",
-	        "192.0.2.1%eth0", /* no scope on IPv4 */
-	        "1::2::3",
-	        "2001:db8::g",
-	        "[::1]",
-	        "fe80::1%",                 /* empty scope */
-	        "fe80::1%abcdefghijklmnop", /* scope too long */
-	        "fe80::1%a b",
-	        "fe80::1%a%b",
-	        "fe80::1%\x7f",
-	        "%eth0",
-	        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"",
+		"127.1", /* inet_aton shorthand: not strict */
+		"0x7f.0.0.1",
+		"017.0.0.1", /* leading zero */
+		"256.0.0.1",
+		"1.2.3.4.5",
+		" 192.0.2.1",
+		"192.0.2.1 ",
+		"192.0.2.1\r",
+		"192.0.2.1%eth0", /* no scope on IPv4 */
+		"1::2::3",
+		"2001:db8::g",
+		"[::1]",
+		"fe80::1%",                 /* empty scope */
+		"fe80::1%abcdefghijklmnop", /* scope too long */
+		"fe80::1%a b",
+		"fe80::1%a%b",
+		"fe80::1%\x7f",
+		"%eth0",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 	};
 	struct rs_addr a;
 
@@ -110,7 +110,7 @@ Test(addr, format_small_buffers)
 Test(addr, format_longest_fits)
 {
 	struct rs_addr a =
-	        parse_ok("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%abcdefghijklmno");
+		parse_ok("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255%abcdefghijklmno");
 	char buf[RS_ADDR_STRLEN];
 
 	rs_addr_format(&a, buf, sizeof(buf));
@@ -165,18 +165,18 @@ Test(addr, is_loopback)
 		const char *s;
 		bool loopback;
 	} cases[] = {
-	        {"127.0.0.1", true},
-	        {"127.53.0.1", true},
-	        {"127.255.255.255", true},
-	        {"126.255.255.255", false},
-	        {"128.0.0.1", false},
-	        {"::1", true},
-	        {"::2", false},
-	        {"::ffff:127.0.0.53", true},
-	        {"::ffff:10.0.0.1", false},
-	        {"::127.0.0.1", false},
-	        {"0.0.0.0", false},
-	        {"fe80::1%lo", false},
+		{"127.0.0.1", true},
+		{"127.53.0.1", true},
+		{"127.255.255.255", true},
+		{"126.255.255.255", false},
+		{"128.0.0.1", false},
+		{"::1", true},
+		{"::2", false},
+		{"::ffff:127.0.0.53", true},
+		{"::ffff:10.0.0.1", false},
+		{"::127.0.0.1", false},
+		{"0.0.0.0", false},
+		{"fe80::1%lo", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -196,15 +196,15 @@ Test(addr, empty_address_is_not_loopback)
 Test(addr, parse_format_roundtrip)
 {
 	static const char *const texts[] = {"0.0.0.0",
-	                                    "255.255.255.255",
-	                                    "10.0.0.1",
-	                                    "::",
-	                                    "::1",
-	                                    "2001:db8::53",
-	                                    "fe80::1%lo",
-	                                    "ff02::1%2",
-	                                    "64:ff9b::a00:1",
-	                                    "::ffff:1.2.3.4"};
+					    "255.255.255.255",
+					    "10.0.0.1",
+					    "::",
+					    "::1",
+					    "2001:db8::53",
+					    "fe80::1%lo",
+					    "ff02::1%2",
+					    "64:ff9b::a00:1",
+					    "::ffff:1.2.3.4"};
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct rs_addr a = parse_ok(texts[i]), b;

@@ -44,7 +44,7 @@ static void snap_of(struct rs_conf_snapshot *snap, const char *text)
 
 /* Build a generation straight from text, against prev (may be NULL). */
 static void gen_of(struct rs_generation *g, const struct rs_generation *prev, const char *text,
-                   int64_t number)
+		   int64_t number)
 {
 	struct rs_conf_snapshot snap;
 
@@ -102,10 +102,10 @@ static bool differs(const char *base, const char *text)
 Test(generation, build_first_copies_everything)
 {
 	static const char text[] = "# written by hand\n"
-	                           "nameserver 192.0.2.1\n"
-	                           "nameserver 2001:db8::53\n"
-	                           "search example.com corp.example\n"
-	                           "options ndots:2 rotate\n";
+				   "nameserver 192.0.2.1\n"
+				   "nameserver 2001:db8::53\n"
+				   "search example.com corp.example\n"
+				   "options ndots:2 rotate\n";
 	struct rs_conf_snapshot snap;
 	struct rs_generation g;
 	struct rs_sbuf key = RS_SBUF_INIT;
@@ -151,12 +151,12 @@ Test(generation, build_overwrites_a_used_destination)
 	/* The second build must free the first one's strings (ASan: no leak). */
 	gen_of(&g, NULL, "nameserver 192.0.2.1\nsearch a.example\n", 0);
 	cr_assert_eq(rs_generation_build(NULL,
-	                                 &(struct rs_conf_snapshot){
-	                                         .path = "/x",
-	                                         .target = NULL,
-	                                 },
-	                                 1, &g),
-	             0);
+					 &(struct rs_conf_snapshot){
+						 .path = "/x",
+						 .target = NULL,
+					 },
+					 1, &g),
+		     0);
 	cr_assert_eq(g.number, 1);
 	cr_assert_str_eq(g.path, "/x");
 	cr_assert_str_eq(g.target, "");
@@ -322,7 +322,7 @@ Test(generation, warnings_beyond_the_kept_ones_are_summarised)
 	gen_of(&g, NULL, rs_sbuf_str(&text), 0);
 	cr_assert_gt(g.n_warnings, RS_RC_MAX_WARNINGS);
 	snprintf(want, sizeof(want), "0 more-warnings %u more warnings not kept\n",
-	         g.n_warnings - RS_RC_MAX_WARNINGS);
+		 g.n_warnings - RS_RC_MAX_WARNINGS);
 	cr_assert_not_null(strstr(g.warnings, want), "no \"%s\"", want);
 	for (const char *p = g.warnings; *p; p++)
 		lines += *p == '\n';
@@ -341,53 +341,53 @@ Test(generation, differs_false_for_same_effective_config)
 {
 	cr_assert_not(differs(BASE, BASE), "identical text");
 	cr_assert_not(differs(BASE, "# a new comment\n" BASE "; trailing comment\n"),
-	              "comments added");
+		      "comments added");
 	cr_assert_not(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                            "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                            "search example.com\noptions timeout:3 rotate ndots:2\n"),
-	              "options reordered");
+				    "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				    "search example.com\noptions timeout:3 rotate ndots:2\n"),
+		      "options reordered");
 	cr_assert_not(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                            "nameserver 192.0.2.3\nnameserver 198.51.100.4\n"
-	                            "search example.com\noptions ndots:2 rotate timeout:3\n"),
-	              "ignored 4th nameserver changed");
+				    "nameserver 192.0.2.3\nnameserver 198.51.100.4\n"
+				    "search example.com\noptions ndots:2 rotate timeout:3\n"),
+		      "ignored 4th nameserver changed");
 	cr_assert_not(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                            "nameserver 192.0.2.3\n"
-	                            "search example.com\noptions ndots:2 rotate timeout:3\n"),
-	              "ignored 4th nameserver removed");
+				    "nameserver 192.0.2.3\n"
+				    "search example.com\noptions ndots:2 rotate timeout:3\n"),
+		      "ignored 4th nameserver removed");
 	cr_assert_not(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                            "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                            "options ndots:2\noptions rotate timeout:3\n"
-	                            "search example.com\n"),
-	              "lines moved, options split");
+				    "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				    "options ndots:2\noptions rotate timeout:3\n"
+				    "search example.com\n"),
+		      "lines moved, options split");
 }
 
 Test(generation, differs_true_for_other_effective_config)
 {
 	cr_assert(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                        "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                        "search example.org\noptions ndots:2 rotate timeout:3\n"),
-	          "search changed");
+				"nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				"search example.org\noptions ndots:2 rotate timeout:3\n"),
+		  "search changed");
 	cr_assert(differs(BASE, "nameserver 192.0.2.2\nnameserver 192.0.2.1\n"
-	                        "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                        "search example.com\noptions ndots:2 rotate timeout:3\n"),
-	          "nameserver order changed");
+				"nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				"search example.com\noptions ndots:2 rotate timeout:3\n"),
+		  "nameserver order changed");
 	cr_assert(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                        "nameserver 192.0.2.4\n"
-	                        "search example.com\noptions ndots:2 rotate timeout:3\n"),
-	          "3rd nameserver removed: the 4th becomes effective");
+				"nameserver 192.0.2.4\n"
+				"search example.com\noptions ndots:2 rotate timeout:3\n"),
+		  "3rd nameserver removed: the 4th becomes effective");
 	cr_assert(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                        "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                        "search example.com\noptions ndots:3 rotate timeout:3\n"),
-	          "option value changed");
+				"nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				"search example.com\noptions ndots:3 rotate timeout:3\n"),
+		  "option value changed");
 	cr_assert(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                        "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                        "search example.com\noptions ndots:2 rotate timeout:3 edns0\n"),
-	          "option added");
+				"nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				"search example.com\noptions ndots:2 rotate timeout:3 edns0\n"),
+		  "option added");
 	cr_assert(differs(BASE, "nameserver 192.0.2.1\nnameserver 192.0.2.2\n"
-	                        "nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
-	                        "search example.com\noptions ndots:2 rotate timeout:3\n"
-	                        "sortlist 130.155.160.0/255.255.240.0\n"),
-	          "sortlist added");
+				"nameserver 192.0.2.3\nnameserver 192.0.2.4\n"
+				"search example.com\noptions ndots:2 rotate timeout:3\n"
+				"sortlist 130.155.160.0/255.255.240.0\n"),
+		  "sortlist added");
 	cr_assert(differs(BASE, ""), "file emptied");
 }
 
@@ -407,15 +407,15 @@ Test(generation, differs_true_without_key)
 static struct rs_file_identity ident(void)
 {
 	struct rs_file_identity id = {
-	        .state = RS_FILE_OK,
-	        .dev = 0x803,
-	        .ino = 100,
-	        .size = 42,
-	        .mtime_ns = 1000,
-	        .ctime_ns = 2000,
-	        .mode = 0100644,
-	        .uid = 0,
-	        .hash = 0x1234,
+		.state = RS_FILE_OK,
+		.dev = 0x803,
+		.ino = 100,
+		.size = 42,
+		.mtime_ns = 1000,
+		.ctime_ns = 2000,
+		.mode = 0100644,
+		.uid = 0,
+		.hash = 0x1234,
 	};
 	return id;
 }
@@ -432,7 +432,7 @@ Test(classify, none)
 	a.state = b.state = RS_FILE_MISSING;
 	a.err = b.err = ENOENT;
 	cr_assert_eq(rs_file_change_classify(&a, T1, &b, T1), RS_CHANGE_NONE,
-	             "missing before and after");
+		     "missing before and after");
 }
 
 Test(classify, touched)
@@ -468,7 +468,7 @@ Test(classify, modified)
 	a.state = RS_FILE_EMPTY;
 	a.size = 0;
 	cr_assert_eq(rs_file_change_classify(&a, T1, &b, T1), RS_CHANGE_MODIFIED,
-	             "empty file written");
+		     "empty file written");
 }
 
 Test(classify, replaced)
@@ -485,7 +485,7 @@ Test(classify, replaced)
 	b.ino = 101;
 	b.hash ^= 1;
 	cr_assert_eq(rs_file_change_classify(&a, T1, &b, T1), RS_CHANGE_REPLACED,
-	             "replaced with other bytes is still a replacement");
+		     "replaced with other bytes is still a replacement");
 }
 
 Test(classify, relinked)
@@ -495,7 +495,7 @@ Test(classify, relinked)
 	cr_assert_eq(rs_file_change_classify(&a, T1, &b, T2), RS_CHANGE_RELINKED);
 	b.ino = 555;
 	cr_assert_eq(rs_file_change_classify(&a, T1, &b, T2), RS_CHANGE_RELINKED,
-	             "another target wins over another inode");
+		     "another target wins over another inode");
 }
 
 Test(classify, appeared_and_vanished)
@@ -512,7 +512,7 @@ Test(classify, appeared_and_vanished)
 	cr_assert_eq(rs_file_change_classify(&unreadable, T1, &ok, T1), RS_CHANGE_APPEARED);
 	cr_assert_eq(rs_file_change_classify(&missing, T1, &empty, T1), RS_CHANGE_APPEARED);
 	cr_assert_eq(rs_file_change_classify(&missing, T1, &ok, T2), RS_CHANGE_APPEARED,
-	             "appearing at another target is still appearing");
+		     "appearing at another target is still appearing");
 	cr_assert_eq(rs_file_change_classify(&ok, T1, &missing, T1), RS_CHANGE_VANISHED);
 	cr_assert_eq(rs_file_change_classify(&ok, T1, &unreadable, T1), RS_CHANGE_VANISHED);
 	cr_assert_eq(rs_file_change_classify(&empty, T1, &missing, T2), RS_CHANGE_VANISHED);
@@ -524,10 +524,10 @@ Test(classify, names)
 		enum rs_file_change c;
 		const char *name;
 	} names[] = {
-	        {RS_CHANGE_NONE, "none"},         {RS_CHANGE_TOUCHED, "touched"},
-	        {RS_CHANGE_MODIFIED, "modified"}, {RS_CHANGE_REPLACED, "replaced"},
-	        {RS_CHANGE_RELINKED, "relinked"}, {RS_CHANGE_APPEARED, "appeared"},
-	        {RS_CHANGE_VANISHED, "vanished"},
+		{RS_CHANGE_NONE, "none"},         {RS_CHANGE_TOUCHED, "touched"},
+		{RS_CHANGE_MODIFIED, "modified"}, {RS_CHANGE_REPLACED, "replaced"},
+		{RS_CHANGE_RELINKED, "relinked"}, {RS_CHANGE_APPEARED, "appeared"},
+		{RS_CHANGE_VANISHED, "vanished"},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -540,7 +540,7 @@ Test(classify, names)
 Test(addrs, join_split_round_trip)
 {
 	const char *texts[] = {"192.0.2.1", "2001:db8::53", "fe80::1%eth0", "::ffff:192.0.2.1",
-	                       "::1"};
+			       "::1"};
 	struct rs_addr in[5], out[8];
 	char *joined;
 	int n;
@@ -553,7 +553,7 @@ Test(addrs, join_split_round_trip)
 	cr_assert_eq(n, 5);
 	for (int i = 0; i < n; i++)
 		cr_assert(rs_addr_equal(&in[i], &out[i]), "entry %d: %s != %s", i,
-		          addr_text(&in[i]), addr_text(&out[i]));
+			  addr_text(&in[i]), addr_text(&out[i]));
 	free(joined);
 }
 
@@ -588,7 +588,7 @@ Test(addrs, split_rejects_garbage)
 	cr_expect_eq(rs_addrs_split("192.0.2.1\t192.0.2.2", out, 3), -EINVAL);
 	cr_expect_eq(rs_addrs_split("192.0.2.1\n", out, 3), -EINVAL);
 	cr_expect_eq(rs_addrs_split("192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4", out, 3), -EINVAL,
-	             "more than max");
+		     "more than max");
 	memset(longtok, '1', sizeof(longtok) - 1);
 	longtok[sizeof(longtok) - 1] = '\0';
 	cr_expect_eq(rs_addrs_split(longtok, out, 3), -EINVAL, "token longer than an address");

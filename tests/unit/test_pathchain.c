@@ -89,7 +89,7 @@ static void mkfile(const char *rel)
 static void mklink(const char *target, const char *rel)
 {
 	cr_assert_eq(symlink(target, P("%s", rel)), 0, "symlink %s -> %s: %s", rel, target,
-	             strerror(errno));
+		     strerror(errno));
 }
 
 static void resolve(const char *path)
@@ -114,7 +114,7 @@ static void dump_lookups(void)
 {
 	for (size_t i = 0; i < chain.n_lookups; i++)
 		fprintf(stderr, "  lookup %zu: (%s, %s)%s\n", i, chain.lookups[i].dir,
-		        chain.lookups[i].name, chain.lookups[i].final ? " final" : "");
+			chain.lookups[i].name, chain.lookups[i].final ? " final" : "");
 }
 
 /* The lookups include these (dir, name) pairs in this order (others may be
@@ -128,7 +128,7 @@ static void expect_lookups_in_order(const char *const *pairs, size_t n)
 		if (at < 0)
 			dump_lookups();
 		cr_assert_geq(at, 0, "lookup (%s, %s) missing or out of order", pairs[i],
-		              pairs[i + 1]);
+			      pairs[i + 1]);
 		from = (size_t)at + 1;
 	}
 }
@@ -211,17 +211,17 @@ Test(pathchain, relative_link_like_systemd_resolved)
 	cr_assert_str_eq(chain.links[0].target, "../run/systemd/resolve/stub-resolv.conf");
 	{
 		const char *want[] = {base,
-		                      "etc",
-		                      P("etc"),
-		                      "resolv.conf",
-		                      base,
-		                      "run",
-		                      P("run"),
-		                      "systemd",
-		                      P("run/systemd"),
-		                      "resolve",
-		                      P("run/systemd/resolve"),
-		                      "stub-resolv.conf"};
+				      "etc",
+				      P("etc"),
+				      "resolv.conf",
+				      base,
+				      "run",
+				      P("run"),
+				      "systemd",
+				      P("run/systemd"),
+				      "resolve",
+				      P("run/systemd/resolve"),
+				      "stub-resolv.conf"};
 		expect_lookups_in_order(want, 12);
 	}
 	cr_assert(chain.lookups[chain.n_lookups - 1].final);
@@ -286,7 +286,7 @@ Test(pathchain, two_link_chain_exact_lookups)
 	{
 		char want[3 * PATH_MAX];
 		snprintf(want, sizeof(want), "%s -> %s -> %s", P("etc/resolv.conf"), P("run/link2"),
-		         P("run/real/file"));
+			 P("run/real/file"));
 		cr_assert_str_eq(buf, want);
 	}
 }
@@ -305,8 +305,8 @@ Test(pathchain, directory_link_in_the_middle)
 	cr_assert_str_eq(chain.links[0].path, P("etc/netconf"));
 	{
 		const char *want[] = {P("etc"),         "netconf",    base,         "var",
-		                      P("var"),         "lib",        P("var/lib"), "net",
-		                      P("var/lib/net"), "resolv.conf"};
+				      P("var"),         "lib",        P("var/lib"), "net",
+				      P("var/lib/net"), "resolv.conf"};
 		expect_lookups_in_order(want, 10);
 	}
 	expect_kernel_agrees(P("etc/netconf/resolv.conf"));
@@ -557,7 +557,7 @@ Test(pathchain, trailing_slash_after_a_file_is_enotdir)
 	cr_assert_eq(errno, ENOTDIR, "what the kernel says");
 	resolve(P("file/"));
 	cr_assert_eq(chain.err, ENOTDIR, "err %d (%s), final %s", chain.err, strerror(chain.err),
-	             chain.final);
+		     chain.final);
 }
 
 Test(pathchain, relative_or_empty_path_is_einval)

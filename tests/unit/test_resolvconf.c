@@ -40,7 +40,7 @@ static unsigned count_warn(const struct rs_resolvconf *r, enum rs_rc_warn_code c
 }
 
 static const struct rs_rc_warning *find_warn(const struct rs_resolvconf *r,
-                                             enum rs_rc_warn_code code, unsigned line)
+					     enum rs_rc_warn_code code, unsigned line)
 {
 	for (unsigned i = 0; i < r->n_warnings && i < RS_RC_MAX_WARNINGS; i++)
 		if (r->warnings[i].code == code && r->warnings[i].line == line)
@@ -50,7 +50,7 @@ static const struct rs_rc_warning *find_warn(const struct rs_resolvconf *r,
 
 #define assert_warn(r, code, line)                                                                 \
 	cr_assert_not_null(find_warn((r), (code), (line)), "no %s warning on line %u",             \
-	                   rs_rc_warn_name(code), (unsigned)(line))
+			   rs_rc_warn_name(code), (unsigned)(line))
 
 /* Text of nameserver i; rotates over 4 buffers so that a few fit in one
  * assertion. */
@@ -127,7 +127,7 @@ static void check_invariants(const struct rs_resolvconf *r)
 	cr_assert_leq(r->n_unknown, RS_RC_MAX_UNKNOWN);
 	for (unsigned i = 0; i < kept; i++) {
 		cr_assert_not_null(
-		        memchr(r->warnings[i].detail, '\0', sizeof(r->warnings[i].detail)));
+			memchr(r->warnings[i].detail, '\0', sizeof(r->warnings[i].detail)));
 		cr_assert_str_neq(rs_rc_warn_name(r->warnings[i].code), "unknown");
 		cr_assert_leq(r->warnings[i].line, r->n_lines);
 	}
@@ -135,7 +135,7 @@ static void check_invariants(const struct rs_resolvconf *r)
 		cr_assert_not_null(memchr(r->search[i], '\0', sizeof(r->search[i])));
 	for (size_t i = 1; i < r->n_unknown; i++)
 		cr_assert_lt(strcmp(r->unknown[i - 1], r->unknown[i]), 0,
-		             "unknown options unsorted");
+			     "unknown options unsorted");
 	for (size_t i = 0; i < r->n_ns; i++)
 		cr_assert(r->ns[i].addr.family == AF_INET || r->ns[i].addr.family == AF_INET6);
 }
@@ -250,11 +250,11 @@ Test(resolvconf, leading_whitespace_hides_keywords)
 Test(resolvconf, keyword_needs_space_or_tab)
 {
 	parse_str(&rc, "nameserver\n"
-	               "nameserver:192.0.2.1\n"
-	               "NAMESERVER 192.0.2.2\n"
-	               "nameserver\v192.0.2.3\n"
-	               "nameserverx 192.0.2.4\n"
-	               "nameserver\t192.0.2.5\n");
+		       "nameserver:192.0.2.1\n"
+		       "NAMESERVER 192.0.2.2\n"
+		       "nameserver\v192.0.2.3\n"
+		       "nameserverx 192.0.2.4\n"
+		       "nameserver\t192.0.2.5\n");
 	cr_assert_eq(rc.n_ns, 1);
 	cr_assert_str_eq(ns_text(&rc, 0), "192.0.2.5");
 	assert_warn(&rc, RS_RCW_MISSING_VALUE, 1);
@@ -305,7 +305,7 @@ Test(resolvconf, invalid_addresses_are_skipped)
 	assert_warn(&rc, RS_RCW_BAD_ADDRESS, 10);
 	cr_assert_eq(rc.n_warnings, 10);
 	cr_assert_str_eq(find_warn(&rc, RS_RCW_BAD_ADDRESS, 3)->detail,
-	                 "not an address glibc accepts: ns1.example.com");
+			 "not an address glibc accepts: ns1.example.com");
 }
 
 Test(resolvconf, inet_aton_shorthand)
@@ -325,18 +325,18 @@ Test(resolvconf, address_forms_edge_table)
 		const char *in;
 		const char *out; /* NULL: glibc skips it */
 	} cases[] = {
-	        {"0", "0.0.0.0"},
-	        {"4294967295", "255.255.255.255"},
-	        {"0xffffffff", "255.255.255.255"},
-	        {"1.2.3.04", "1.2.3.4"},
-	        {"1.2.3.08", NULL},
-	        {"1.2.3.4.", NULL},
-	        {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},
-	        {"::", "::"},
-	        {"1::2::3", NULL},
-	        {"[::1]", NULL},
-	        {"192.0.2.1\r", NULL},
-	        {"192.0.2.1\v", NULL},
+		{"0", "0.0.0.0"},
+		{"4294967295", "255.255.255.255"},
+		{"0xffffffff", "255.255.255.255"},
+		{"1.2.3.04", "1.2.3.4"},
+		{"1.2.3.08", NULL},
+		{"1.2.3.4.", NULL},
+		{"::ffff:192.0.2.1", "::ffff:192.0.2.1"},
+		{"::", "::"},
+		{"1::2::3", NULL},
+		{"[::1]", NULL},
+		{"192.0.2.1\r", NULL},
+		{"192.0.2.1\v", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -368,7 +368,7 @@ Test(resolvconf, scope_name_on_global_address_is_dropped)
 	parse_fixture(&rc, "ipv6-global-scope.conf");
 	cr_assert_eq(rc.n_ns, 3);
 	cr_assert_str_eq(ns_text(&rc, 0), "2001:db8::1",
-	                 "glibc ignores a name on a global address");
+			 "glibc ignores a name on a global address");
 	assert_warn(&rc, RS_RCW_BAD_SCOPE, 2);
 	cr_assert_str_eq(ns_text(&rc, 1), "2001:db8::2%7", "a number counts on any address");
 	cr_assert_str_eq(ns_text(&rc, 2), "fe80::3", "an empty scope is no scope");
@@ -378,8 +378,8 @@ Test(resolvconf, scope_name_on_global_address_is_dropped)
 Test(resolvconf, long_numeric_scope_is_canonical)
 {
 	parse_str(&rc, "nameserver fe80::1%0000000000000000001\n"
-	               "nameserver ff02::1%99999999999999999999\n"
-	               "nameserver 2001:db8::1%4294967296\n");
+		       "nameserver ff02::1%99999999999999999999\n"
+		       "nameserver 2001:db8::1%4294967296\n");
 	cr_assert_eq(rc.n_ns, 3);
 	cr_assert_str_eq(ns_text(&rc, 0), "fe80::1%1", "glibc reads the number, leading zeros too");
 	cr_assert_str_eq(ns_text(&rc, 1), "ff02::1", "too long for a name, too big for a number");
@@ -470,7 +470,7 @@ Test(resolvconf, nul_bytes_end_lines)
 	assert_warn(&rc, RS_RCW_NUL_BYTE, 5);
 	assert_warn(&rc, RS_RCW_MISSING_VALUE, 5);
 	cr_assert_str_eq(find_warn(&rc, RS_RCW_NUL_BYTE, 1)->detail,
-	                 "NUL byte at column 21: the rest of the line is ignored");
+			 "NUL byte at column 21: the rest of the line is ignored");
 	cr_assert_eq(rc.n_lines, 5);
 }
 
@@ -567,7 +567,7 @@ Test(resolvconf, ten_thousand_nameservers)
 	cr_assert_not_null(buf);
 	for (unsigned i = 0; i < 10000; i++) {
 		int n = snprintf(buf + len, cap - len, "nameserver 10.%u.%u.%u\n", i / 65536,
-		                 (i / 256) % 256, i % 256);
+				 (i / 256) % 256, i % 256);
 		len += (size_t)n;
 		if (len <= RS_RC_MAX_FILE)
 			in_cap++; /* complete lines inside the parsed part */
@@ -635,8 +635,8 @@ static uint64_t xorshift(uint64_t *s)
 Test(resolvconf, binary_garbage_from_fixed_seed)
 {
 	static const char *const pieces[] = {"nameserver ", "search ", "domain ", "options ",
-	                                     "sortlist ",   "ndots:",  "\r",      "\n",
-	                                     "%",           "/"};
+					     "sortlist ",   "ndots:",  "\r",      "\n",
+					     "%",           "/"};
 	uint64_t seed = 0x5eed5eed12345678ull;
 	unsigned long total_warnings = 0;
 	char *buf = malloc(8192);
@@ -649,7 +649,7 @@ Test(resolvconf, binary_garbage_from_fixed_seed)
 			if (r % 16 == 0) {
 				/* Sprinkle keywords so that every branch sees garbage. */
 				const char *p =
-				        pieces[(r >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+					pieces[(r >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
 				size_t pl = strlen(p);
 				if (i + pl <= len) {
 					memcpy(buf + i, p, pl);
@@ -733,9 +733,9 @@ Test(resolvconf, search_domain_too_long_is_skipped)
 	/* 70 bytes before the long one: glibc truncates its _res copy there
 	 * but does not abort. */
 	snprintf(buf, sizeof(buf),
-	         "search aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa %s "
-	         "b\n",
-	         longname);
+		 "search aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa %s "
+		 "b\n",
+		 longname);
 	parse_str(&rc, buf);
 	cr_assert_eq(rc.n_search, 2);
 	cr_assert_str_eq(rc.search[1], "b");
@@ -810,11 +810,11 @@ Test(resolvconf, sortlist_lines_that_hang_glibc)
 		const char *text;
 		size_t entries;
 	} cases[] = {
-	        {"sortlist 10.0.0.0\r\n", 1},             /* CRLF file */
-	        {"sortlist bogus/255.0.0.0\n", 0},        /* '/' after a bad address */
-	        {"sortlist 10.0.0.0/255.0.0.0\x80\n", 1}, /* byte >= 0x80 */
-	        {"sortlist /8\n", 0},                     /* '/' first */
-	        {"sortlist 1.2.3.4 \v5.6.7.8\n", 1},      /* VT */
+		{"sortlist 10.0.0.0\r\n", 1},             /* CRLF file */
+		{"sortlist bogus/255.0.0.0\n", 0},        /* '/' after a bad address */
+		{"sortlist 10.0.0.0/255.0.0.0\x80\n", 1}, /* byte >= 0x80 */
+		{"sortlist /8\n", 0},                     /* '/' first */
+		{"sortlist 1.2.3.4 \v5.6.7.8\n", 1},      /* VT */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -831,7 +831,7 @@ Test(resolvconf, sortlist_lines_that_hang_glibc)
 Test(resolvconf, sortlist_keeps_ten)
 {
 	parse_str(&rc, "sortlist 1.0.0.1 1.0.0.2 1.0.0.3 1.0.0.4 1.0.0.5 1.0.0.6\n"
-	               "sortlist 1.0.0.7 1.0.0.8 1.0.0.9 1.0.0.10 1.0.0.11 1.0.0.12\n");
+		       "sortlist 1.0.0.7 1.0.0.8 1.0.0.9 1.0.0.10 1.0.0.11 1.0.0.12\n");
 	cr_assert_eq(rc.n_sortlist, RS_RC_MAX_SORTLIST);
 	cr_assert_str_eq(rc.sortlist[9], "1.0.0.10/255.0.0.0");
 	cr_assert_eq(count_warn(&rc, RS_RCW_BAD_SORTLIST), 2);
@@ -845,9 +845,9 @@ Test(resolvconf, option_prefix_matching)
 
 	parse_fixture(&rc, "options-prefix.conf");
 	cr_assert_eq(rc.flags, RS_RCO_ROTATE | RS_RCO_EDNS0 | RS_RCO_SINGLE_REQUEST_REOPEN |
-	                               RS_RCO_SINGLE_REQUEST | RS_RCO_NO_TLD_QUERY |
-	                               RS_RCO_NO_RELOAD | RS_RCO_USE_VC | RS_RCO_TRUST_AD |
-	                               RS_RCO_NO_AAAA);
+				       RS_RCO_SINGLE_REQUEST | RS_RCO_NO_TLD_QUERY |
+				       RS_RCO_NO_RELOAD | RS_RCO_USE_VC | RS_RCO_TRUST_AD |
+				       RS_RCO_NO_AAAA);
 	w = find_warn(&rc, RS_RCW_OPTION_PREFIX, 1);
 	cr_assert_not_null(w);
 	cr_assert_str_eq(w->detail, "option 'rotatex' is read by glibc as rotate");
@@ -887,7 +887,7 @@ Test(resolvconf, numbers_out_of_range)
 	cr_assert_eq(count_warn(&rc, RS_RCW_OUT_OF_RANGE), 3);
 	cr_assert_eq(count_warn(&rc, RS_RCW_BAD_NUMBER), 0, "a sign is part of a number");
 	cr_assert_str_eq(find_warn(&rc, RS_RCW_OUT_OF_RANGE, 1)->detail,
-	                 "ndots:-3 is read by glibc as 13");
+			 "ndots:-3 is read by glibc as 13");
 	assert_options(&rc, "ndots:13 timeout:30 attempts:-1");
 
 	parse_str(&rc, "options ndots:15 ndots:16 attempts:5 attempts:6 timeout:30\n");
@@ -975,25 +975,25 @@ Test(resolvconf, key_shape)
 	char *key;
 
 	parse_str(&rc, "nameserver 192.0.2.1\nnameserver fe80::1%lo\nsearch a.example b.example\n"
-	               "sortlist 10.0.0.0\noptions edns0 ndots:3\n");
+		       "sortlist 10.0.0.0\noptions edns0 ndots:3\n");
 	key = key_of(&rc);
 	cr_assert_str_eq(key, "nameservers 192.0.2.1 fe80::1%lo\n"
-	                      "search a.example b.example\n"
-	                      "sortlist 10.0.0.0/255.0.0.0\n"
-	                      "options ndots:3 edns0\n");
+			      "search a.example b.example\n"
+			      "sortlist 10.0.0.0/255.0.0.0\n"
+			      "options ndots:3 edns0\n");
 	free(key);
 }
 
 Test(resolvconf, key_ignores_option_order_and_comments)
 {
 	assert_keys_equal("nameserver 192.0.2.1\noptions rotate ndots:2 edns0\n",
-	                  "# managed by hand\n"
-	                  "options edns0\n"
-	                  "nameserver 192.0.2.1   # primary\n"
-	                  "; old: nameserver 192.0.2.9\n"
-	                  "\n"
-	                  "options ndots:2 rotate\n",
-	                  true);
+			  "# managed by hand\n"
+			  "options edns0\n"
+			  "nameserver 192.0.2.1   # primary\n"
+			  "; old: nameserver 192.0.2.9\n"
+			  "\n"
+			  "options ndots:2 rotate\n",
+			  true);
 	/* A CR is not cosmetic: glibc loses the nameserver. */
 	assert_keys_equal("nameserver 192.0.2.1\n", "nameserver 192.0.2.1\r\n", false);
 }
@@ -1001,13 +1001,13 @@ Test(resolvconf, key_ignores_option_order_and_comments)
 Test(resolvconf, key_follows_nameserver_order)
 {
 	assert_keys_equal("nameserver 192.0.2.1\nnameserver 192.0.2.2\n",
-	                  "nameserver 192.0.2.2\nnameserver 192.0.2.1\n", false);
+			  "nameserver 192.0.2.2\nnameserver 192.0.2.1\n", false);
 	/* The unused 4th nameserver does not change what glibc does. */
 	assert_keys_equal("nameserver 192.0.2.1\nnameserver 192.0.2.2\nnameserver 192.0.2.3\n"
-	                  "nameserver 192.0.2.4\n",
-	                  "nameserver 192.0.2.1\nnameserver 192.0.2.2\nnameserver 192.0.2.3\n"
-	                  "nameserver 192.0.2.99\n",
-	                  true);
+			  "nameserver 192.0.2.4\n",
+			  "nameserver 192.0.2.1\nnameserver 192.0.2.2\nnameserver 192.0.2.3\n"
+			  "nameserver 192.0.2.99\n",
+			  true);
 	/* Same address, different spelling. */
 	assert_keys_equal("nameserver 127.1\n", "nameserver 127.0.0.1\n", true);
 }
@@ -1015,9 +1015,9 @@ Test(resolvconf, key_follows_nameserver_order)
 Test(resolvconf, key_changes_with_search_and_options)
 {
 	assert_keys_equal("nameserver 192.0.2.1\nsearch a.example b.example\n",
-	                  "nameserver 192.0.2.1\nsearch b.example a.example\n", false);
+			  "nameserver 192.0.2.1\nsearch b.example a.example\n", false);
 	assert_keys_equal("nameserver 192.0.2.1\noptions timeout:2\n",
-	                  "nameserver 192.0.2.1\noptions timeout:3\n", false);
+			  "nameserver 192.0.2.1\noptions timeout:3\n", false);
 	assert_keys_equal("nameserver 192.0.2.1\noptions foo\n", "nameserver 192.0.2.1\n", false);
 	/* Default 127.0.0.1 and an explicit 127.0.0.1 are told apart. */
 	assert_keys_equal("", "nameserver 127.0.0.1\n", false);

@@ -46,7 +46,7 @@ static struct rs_store *open_ok(const char *path, enum rs_store_mode mode)
 	int r = rs_store_open(path, mode, &st, err, sizeof(err));
 
 	cr_assert_eq(r, 0, "rs_store_open(%s, %s) = %d: %s", path,
-	             mode == RS_STORE_WRITE ? "write" : "read", r, err);
+		     mode == RS_STORE_WRITE ? "write" : "read", r, err);
 	cr_assert_not_null(st);
 	return st;
 }
@@ -62,8 +62,8 @@ static void open_fails(const char *path, enum rs_store_mode mode, int want)
 	if (r == 0)
 		rs_store_close(st); /* keep a failing test free of leaks */
 	cr_assert_eq(r, want, "rs_store_open(%s, %s) = %d (%s), want %d (%s): %s", path,
-	             mode == RS_STORE_WRITE ? "write" : "read", r, strerror(-r), want,
-	             strerror(-want), err);
+		     mode == RS_STORE_WRITE ? "write" : "read", r, strerror(-r), want,
+		     strerror(-want), err);
 	cr_assert_null(st, "*out must be NULL on failure");
 	cr_assert_neq(err[0], '\0', "a failure needs a message");
 }
@@ -117,9 +117,9 @@ static void full_generation(struct rs_generation *g, int64_t number)
 	g->sortlist = xstrdup("130.155.160.0/255.255.240.0");
 	g->options = xstrdup("ndots:2 timeout:3 rotate edns0");
 	g->key = xstrdup("nameservers 192.0.2.1 2001:db8::53 fe80::1%eth0\nsearch example.com "
-	                 "corp.example\nsortlist\noptions ndots:2\n");
+			 "corp.example\nsortlist\noptions ndots:2\n");
 	g->warnings = xstrdup("5 bad-address not an address glibc accepts: 300.1.1.1\n"
-	                      "7 unknown-line \"\\x1b[31m\"\n");
+			      "7 unknown-line \"\\x1b[31m\"\n");
 	g->n_warnings = 2;
 	g->content = malloc(sizeof(content) - 1);
 	cr_assert_not_null(g->content);
@@ -163,15 +163,15 @@ static void missing_generation(struct rs_generation *g, int64_t number)
 }
 
 static void assert_addrs_eq(const struct rs_addr *a, size_t na, const struct rs_addr *b, size_t nb,
-                            const char *what)
+			    const char *what)
 {
 	char ta[RS_ADDR_STRLEN], tb[RS_ADDR_STRLEN];
 
 	cr_assert_eq(na, nb, "%s: %zu addresses, want %zu", what, na, nb);
 	for (size_t i = 0; i < na; i++)
 		cr_assert(rs_addr_equal(&a[i], &b[i]), "%s[%zu]: %s, want %s", what, i,
-		          rs_addr_format(&a[i], ta, sizeof(ta)),
-		          rs_addr_format(&b[i], tb, sizeof(tb)));
+			  rs_addr_format(&a[i], ta, sizeof(ta)),
+			  rs_addr_format(&b[i], tb, sizeof(tb)));
 }
 
 static void assert_gen_eq(const struct rs_generation *got, const struct rs_generation *want)
@@ -191,7 +191,7 @@ static void assert_gen_eq(const struct rs_generation *got, const struct rs_gener
 	cr_assert_eq(got->id.mode, want->id.mode);
 	cr_assert_eq(got->id.uid, want->id.uid);
 	cr_assert_eq(got->id.hash, want->id.hash, "hash %llx, want %llx",
-	             (unsigned long long)got->id.hash, (unsigned long long)want->id.hash);
+		     (unsigned long long)got->id.hash, (unsigned long long)want->id.hash);
 	assert_addrs_eq(got->ns, got->n_ns, want->ns, want->n_ns, "ns");
 	cr_assert_eq(got->default_ns, want->default_ns);
 	assert_addrs_eq(got->retired, got->n_retired, want->retired, want->n_retired, "retired");
@@ -206,7 +206,7 @@ static void assert_gen_eq(const struct rs_generation *got, const struct rs_gener
 	cr_assert_eq(got->content_len, want->content_len);
 	if (want->content_len > 0)
 		cr_assert(memcmp(got->content, want->content, want->content_len) == 0,
-		          "content differs");
+			  "content differs");
 	cr_assert_eq(got->writer.known, want->writer.known);
 	if (want->writer.known) {
 		cr_assert_eq(got->writer.pid, want->writer.pid);
@@ -270,7 +270,7 @@ static void assert_refused(const char *path, int want1, int want2)
 
 		err[0] = '\0';
 		r[m] = rs_store_open(path, m == 0 ? RS_STORE_READ : RS_STORE_WRITE, &st, err,
-		                     sizeof(err));
+				     sizeof(err));
 		snprintf(msg[m], sizeof(msg[m]), "%s", err);
 		if (r[m] == 0)
 			rs_store_close(st);
@@ -283,8 +283,8 @@ static void assert_refused(const char *path, int want1, int want2)
 		const char *mode = m == 0 ? "read" : "write";
 
 		cr_assert(r[m] == want1 || r[m] == want2,
-		          "rs_store_open(%s) in %s mode = %d (%s), want %d or %d; message: %s",
-		          path, mode, r[m], strerror(-r[m]), want1, want2, msg[m]);
+			  "rs_store_open(%s) in %s mode = %d (%s), want %d or %d; message: %s",
+			  path, mode, r[m], strerror(-r[m]), want1, want2, msg[m]);
 		cr_assert_neq(msg[m][0], '\0', "%s mode: a failure needs a message", mode);
 		cr_assert(same[m], "the file changed after the %s-mode open", mode);
 	}
@@ -308,7 +308,7 @@ static int64_t sql_int(const char *path, const char *query)
 
 	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(h, query, -1, &s, NULL), SQLITE_OK, "%s: %s", query,
-	             sqlite3_errmsg(h));
+		     sqlite3_errmsg(h));
 	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
 	v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -701,7 +701,7 @@ Test(store, every_change_kind_round_trips)
 	cr_assert_eq(ev.n, RS_CHANGE_VANISHED + 1);
 	for (int k = 0; k < ev.n; k++)
 		cr_assert_eq(ev.e[k].change, (enum rs_file_change)k, "%s",
-		             rs_file_change_name((enum rs_file_change)k));
+			     rs_file_change_name((enum rs_file_change)k));
 	events_free(&ev);
 	rs_store_close(st);
 }
@@ -850,8 +850,8 @@ Test(store, meta_get_set)
 static void insert_v1_row(const char *path)
 {
 	sql(path, "INSERT INTO generations (number, time_ns, path, nameservers, retired, added) "
-	          "VALUES (3, 1600000000000000000, '/etc/resolv.conf', "
-	          "'192.0.2.1 2001:db8::1 fe80::1%eth0', '198.51.100.1', '2001:db8::1')");
+		  "VALUES (3, 1600000000000000000, '/etc/resolv.conf', "
+		  "'192.0.2.1 2001:db8::1 fe80::1%eth0', '198.51.100.1', '2001:db8::1')");
 }
 
 Test(store, create_at_version_rejects_bad_versions)
@@ -1026,7 +1026,7 @@ Test(store, empty_file_is_initialised_by_writer)
 Test(store, other_applications_database_is_refused)
 {
 	sql(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
-	        "INSERT INTO users (name) VALUES ('alice');");
+		"INSERT INTO users (name) VALUES ('alice');");
 	assert_refused(db, -EPROTO, -EPROTO);
 	cr_assert_eq(sql_int(db, "SELECT count(*) FROM users"), 1);
 	cr_assert_eq(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'"), 0);

@@ -96,9 +96,9 @@ Test(json, nested_objects_and_arrays)
 
 	cr_assert(!rs_sbuf_failed(&sb));
 	cr_assert_str_eq(
-	        rs_sbuf_str(&sb),
-	        "{\"a\":\"x\",\"list\":[1,-9223372036854775808,18446744073709551615,true,"
-	        "null,null,{\"k\":false,\"u\":7},[],{}],\"n\":-5,\"o\":{\"deep\":[\"a\"]}}");
+		rs_sbuf_str(&sb),
+		"{\"a\":\"x\",\"list\":[1,-9223372036854775808,18446744073709551615,true,"
+		"null,null,{\"k\":false,\"u\":7},[],{}],\"n\":-5,\"o\":{\"deep\":[\"a\"]}}");
 	cr_assert_eq(j.depth, 0);
 	rs_sbuf_free(&sb);
 }
@@ -136,8 +136,8 @@ Test(json, escapes_control_characters_and_del)
 Test(json, invalid_utf8_becomes_replacement_character)
 {
 	expect_json(S("a\xff"
-	              "b"),
-	            "\"a\\ufffdb\"");
+		      "b"),
+		    "\"a\\ufffdb\"");
 	/* Truncated sequence at the end. */
 	expect_json(S("x\xe2\x82"), "\"x\\ufffd\\ufffd\"");
 	/* Overlong encoding of '/' and a lone continuation byte. */
@@ -151,7 +151,7 @@ Test(json, valid_multibyte_utf8_passes_through)
 {
 	/* U+00E9, U+20AC, U+1F600, U+10FFFF */
 	expect_json(S("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf"),
-	            "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"");
+		    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"");
 }
 
 Test(json, output_never_contains_raw_control_bytes)
@@ -165,7 +165,7 @@ Test(json, output_never_contains_raw_control_bytes)
 
 			for (const unsigned char *p = (const unsigned char *)out; *p; p++)
 				cr_assert(*p >= 0x20 && *p != 0x7f, "raw byte %#x for %#x %#x", *p,
-				          a, b);
+					  a, b);
 			free(out);
 		}
 	}
@@ -198,15 +198,15 @@ Test(escape, text_c1_controls_in_utf8)
 {
 	/* U+009B is the 8-bit CSI; U+0085 is NEL. */
 	expect_text(S("\xc2\x9b"
-	              "31m"),
-	            "\\xc2\\x9b31m");
+		      "31m"),
+		    "\\xc2\\x9b31m");
 	expect_text(S("a\xc2\x85"
-	              "b"),
-	            "a\\xc2\\x85b");
+		      "b"),
+		    "a\\xc2\\x85b");
 	/* A raw 0x9b byte (invalid UTF-8) too. */
 	expect_text(S("\x9b"
-	              "2J"),
-	            "\\x9b2J");
+		      "2J"),
+		    "\\x9b2J");
 	/* U+00A0 is the first printable code point after C1. */
 	expect_text(S("\xc2\xa0"), "\xc2\xa0");
 }
@@ -214,8 +214,8 @@ Test(escape, text_c1_controls_in_utf8)
 Test(escape, text_bidi_overrides_and_line_separators)
 {
 	expect_text(S("abc\xe2\x80\xae"
-	              "fed"),
-	            "abc\\xe2\\x80\\xaefed");              /* U+202E RLO */
+		      "fed"),
+		    "abc\\xe2\\x80\\xaefed");              /* U+202E RLO */
 	expect_text(S("\xe2\x80\xaa"), "\\xe2\\x80\\xaa"); /* U+202A LRE */
 	expect_text(S("\xe2\x81\xa6"), "\\xe2\\x81\\xa6"); /* U+2066 LRI */
 	expect_text(S("\xe2\x81\xa9"), "\\xe2\\x81\\xa9"); /* U+2069 PDI */
@@ -237,7 +237,7 @@ Test(escape, text_newline_tab_cr_backslash)
 Test(escape, text_keeps_printable_utf8_and_escapes_invalid_bytes)
 {
 	expect_text(S("h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80"),
-	            "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80");
+		    "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80");
 	expect_text(S("\xff\xfe"), "\\xff\\xfe");
 	expect_text(S("x\xe2\x82"), "x\\xe2\\x82");
 	expect_text(S("\xc0\x80"), "\\xc0\\x80");
@@ -258,13 +258,13 @@ Test(escape, text_output_is_always_safe)
 			p = (const unsigned char *)rs_sbuf_str(&sb);
 			for (size_t i = 0; i < sb.len; i++) {
 				cr_assert(p[i] >= 0x20 && p[i] != 0x7f, "byte %#x for %#x %#x",
-				          p[i], a, b);
+					  p[i], a, b);
 				if (p[i] == 0xc2 && i + 1 < sb.len)
 					cr_assert(p[i + 1] < 0x80 || p[i + 1] >= 0xa0,
-					          "C1 control for %#x %#x", a, b);
+						  "C1 control for %#x %#x", a, b);
 				if (p[i] >= 0x80 && p[i] < 0xa0)
 					cr_assert(i > 0 && p[i - 1] >= 0xc2,
-					          "raw C1 byte %#x for %#x %#x", p[i], a, b);
+						  "raw C1 byte %#x for %#x %#x", p[i], a, b);
 			}
 			rs_sbuf_free(&sb);
 		}
@@ -318,7 +318,7 @@ static void expect_decode(const char *s, size_t n, size_t want_len, uint32_t wan
 	size_t len = rs_utf8_decode((const unsigned char *)s, n, &cp);
 
 	cr_expect_eq(len, want_len, "length %zu, want %zu (first byte %#x)", len, want_len,
-	             n ? (unsigned char)s[0] : 0);
+		     n ? (unsigned char)s[0] : 0);
 	if (want_len > 0 && len == want_len)
 		cr_expect_eq(cp, want_cp, "code point %#x, want %#x", cp, want_cp);
 }
@@ -415,7 +415,7 @@ Test(strnum, u64_valid)
 Test(strnum, u64_malformed)
 {
 	const char *bad[] = {"",    "-1",  "+1",  " 1",  "1 ", "1x", "0x10",
-	                     "1.5", "1e3", "\t7", "7\n", "--", "x"};
+			     "1.5", "1e3", "\t7", "7\n", "--", "x"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_u64(bad[i], 0, UINT64_MAX, -EINVAL, 0);
@@ -470,7 +470,7 @@ static void expect_dur(const char *s, uint64_t min, uint64_t max, int want_r, ui
 	cr_expect_eq(r, want_r, "rs_parse_duration_ms(\"%s\") = %d, want %d", s, r, want_r);
 	if (want_r == 0)
 		cr_expect_eq(v, want, "rs_parse_duration_ms(\"%s\") -> %llu", s,
-		             (unsigned long long)v);
+			     (unsigned long long)v);
 	else
 		cr_expect_eq(v, 0x5a5a5a5a, "rs_parse_duration_ms(\"%s\") wrote *out", s);
 }
@@ -489,7 +489,7 @@ Test(strnum, duration_units)
 Test(strnum, duration_malformed)
 {
 	const char *bad[] = {"",    "ms",  "s",   "5x",   "5 s",  " 5s",  "5s ",   "5S",
-	                     "5MS", "-1s", "+1s", "1.5s", "5sec", "5mss", "1h30m", "0x10s"};
+			     "5MS", "-1s", "+1s", "1.5s", "5sec", "5mss", "1h30m", "0x10s"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_dur(bad[i], 0, UINT64_MAX, -EINVAL, 0);
@@ -555,7 +555,7 @@ Test(timefmt, local_time_in_utc)
 	setenv("TZ", "XXX-2", 1);
 	tzset();
 	cr_assert_str_eq(rs_time_local(1700000000123456789LL, buf, sizeof(buf)),
-	                 "2023-11-15 00:13:20.123 +0200");
+			 "2023-11-15 00:13:20.123 +0200");
 }
 
 static void expect_parse(const char *s, int64_t want)
@@ -565,7 +565,7 @@ static void expect_parse(const char *s, int64_t want)
 
 	cr_expect_eq(r, 0, "rs_time_parse(\"%s\") = %d", s, r);
 	cr_expect_eq(ns, want, "rs_time_parse(\"%s\") -> %lld, want %lld", s, (long long)ns,
-	             (long long)want);
+		     (long long)want);
 }
 
 static void expect_parse_fails(const char *s)
@@ -574,7 +574,7 @@ static void expect_parse_fails(const char *s)
 	int r = rs_time_parse(s, &ns);
 
 	cr_expect_eq(r, -EINVAL, "rs_time_parse(\"%s\") = %d (ns %lld), want -EINVAL", s, r,
-	             (long long)ns);
+		     (long long)ns);
 }
 
 Test(timefmt, parse_utc_and_offsets)
@@ -632,30 +632,30 @@ Test(timefmt, parse_without_zone_is_local_time)
 Test(timefmt, parse_rejects_garbage)
 {
 	const char *bad[] = {
-	        "",
-	        "yesterday",
-	        "2023-11-14",
-	        "2023-11-14T",
-	        "2023-11-14T22:13Z",
-	        "2023-11-14T22:13:20.Z",
-	        "2023-11-14T22:13:20+1:00",
-	        "2023-11-14T22:13:20+01:",
-	        "2023-11-14T22:13:20+25:00",
-	        "2023-11-14T22:13:20+01:60",
-	        "2023-11-14T22:13:20Zjunk",
-	        "2023-11-14T22:13:20Z ",
-	        " 2023-11-14T22:13:20Z",
-	        "2023-13-01T00:00:00Z",
-	        "2023-00-01T00:00:00Z",
-	        "2023-11-00T00:00:00Z",
-	        "2023-11-32T00:00:00Z",
-	        "2023-11-14T24:00:00Z",
-	        "2023-11-14T22:60:00Z",
-	        "2023-11-14T22:13:61Z",
-	        "2023/11/14T22:13:20Z",
-	        "2023-11-14X22:13:20Z",
-	        "23-11-14T22:13:20Z",
-	        "2023-1-14T22:13:20Z",
+		"",
+		"yesterday",
+		"2023-11-14",
+		"2023-11-14T",
+		"2023-11-14T22:13Z",
+		"2023-11-14T22:13:20.Z",
+		"2023-11-14T22:13:20+1:00",
+		"2023-11-14T22:13:20+01:",
+		"2023-11-14T22:13:20+25:00",
+		"2023-11-14T22:13:20+01:60",
+		"2023-11-14T22:13:20Zjunk",
+		"2023-11-14T22:13:20Z ",
+		" 2023-11-14T22:13:20Z",
+		"2023-13-01T00:00:00Z",
+		"2023-00-01T00:00:00Z",
+		"2023-11-00T00:00:00Z",
+		"2023-11-32T00:00:00Z",
+		"2023-11-14T24:00:00Z",
+		"2023-11-14T22:60:00Z",
+		"2023-11-14T22:13:61Z",
+		"2023/11/14T22:13:20Z",
+		"2023-11-14X22:13:20Z",
+		"23-11-14T22:13:20Z",
+		"2023-1-14T22:13:20Z",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -665,11 +665,11 @@ Test(timefmt, parse_rejects_garbage)
 Test(timefmt, parse_round_trips_rfc3339)
 {
 	const int64_t values[] = {0,
-	                          -RS_NS_PER_MS,
-	                          1700000000123000000LL,
-	                          951782400LL * RS_NS_PER_SEC + 999 * RS_NS_PER_MS,
-	                          -86399999LL * RS_NS_PER_MS,
-	                          4102444799999000000LL};
+				  -RS_NS_PER_MS,
+				  1700000000123000000LL,
+				  951782400LL * RS_NS_PER_SEC + 999 * RS_NS_PER_MS,
+				  -86399999LL * RS_NS_PER_MS,
+				  4102444799999000000LL};
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char buf[RS_TIME_BUF];
