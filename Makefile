@@ -19,11 +19,12 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages: what the build and the daemon need (make deps), and what only
 # the tests need (make test-deps; never installed by `make run`).
-DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev
-TEST_DEPS_PKGS := libcriterion-dev clang libclang-rt-14-dev jq python3 util-linux mount \
+DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev libaudit-dev libauparse-dev
+TEST_DEPS_PKGS := libcriterion-dev clang libclang-rt-14-dev jq python3 util-linux mount auditd \
+	dnsmasq-base bind9-dnsutils \
 	procps iproute2 inotify-tools coreutils sed
 
-PKGS := sqlite3
+PKGS := sqlite3 audit auparse
 # Recursive (=) so that `make deps` works before pkg-config is installed.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))

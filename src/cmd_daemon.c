@@ -1,9 +1,11 @@
 /* `resolvstale daemon`: options and help. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "resolvstale/cli.h"
 #include "resolvstale/confwatch.h"
 #include "resolvstale/daemon.h"
+#include "resolvstale/event.h"
 #include "resolvstale/store.h"
 
 static const char help[] =
@@ -63,7 +65,46 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_SETTLE,
 	OPT_EMPTY_GRACE,
+	OPT_SOURCES,
+	OPT_AUDIT_REGISTER,
+	OPT_LOG_EVENTS,
 };
+
+/* --log-events: "all", "none", or event names. */
+static int parse_log_events(const char *list, unsigned *set)
+{
+	static const enum rs_event_type types[] = {
+		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT,   RS_EV_CONFIG_WRITE,
+		RS_EV_DNS_SEND,    RS_EV_EVENTS_LOST,
+	};
+	const char *p = list;
+
+	if (strcmp(list, "all") == 0) {
+		*set = RS_LOG_ALL_EVIDENCE;
+		return 0;
+	}
+	*set = 0;
+	if (strcmp(list, "none") == 0)
+		return 0;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ","), k;
+		for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+			const char *name = rs_event_type_name(types[k]);
+			if (strlen(name) == n && strncmp(p, name, n) == 0)
+				break;
+		}
+		if (k == sizeof(types) / sizeof(types[0])) {
+			rs_cli_error("daemon",
+				     "unknown event '%.*s' in --log-events (expected all, none, or "
+				     "config_open, config_stat, config_write, dns_send, events_lost)",
+				     (int)n, p);
+			return -1;
+		}
+		*set |= 1u << types[k];
+		p += n + (p[n] == ',' ? 1 : 0);
+	}
+	return 0;
+}
 
 static int run(int argc, char **argv);
 
@@ -82,6 +123,9 @@ static int run(int argc, char **argv)
 		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 		{"settle", required_argument, NULL, OPT_SETTLE},
 		{"empty-grace", required_argument, NULL, OPT_EMPTY_GRACE},
+		{"sources", required_argument, NULL, OPT_SOURCES},
+		{"audit-register", no_argument, NULL, OPT_AUDIT_REGISTER},
+		{"log-events", required_argument, NULL, OPT_LOG_EVENTS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -92,7 +136,10 @@ static int run(int argc, char **argv)
 		.settle_ms = RS_CONFWATCH_DEFAULT_SETTLE_MS,
 		.persist_ms = RS_CONFWATCH_DEFAULT_PERSIST_MS,
 		.flush_ms = 1000,
+		.sources = (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT),
+		.log_evidence = RS_LOG_ALL_EVIDENCE,
 	};
+	char bad[64];
 	char *abs_conf = NULL, *abs_db = NULL;
 	uint64_t ms;
 	int c, k, status;
@@ -120,6 +167,24 @@ static int run(int argc, char **argv)
 			if (rs_cli_duration("daemon", "--empty-grace", optarg, 0, 600000, &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.persist_ms = (unsigned)ms;
+			break;
+		case OPT_SOURCES:
+			if (rs_sources_parse(optarg, &o.sources, bad, sizeof(bad)) < 0 ||
+			    (o.sources & ~((1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT)))) {
+				rs_cli_error("daemon",
+					     "unknown or unavailable source '%s' in --sources "
+					     "(expected fanotify, audit, or none)",
+					     bad[0] ? bad : optarg);
+				return RS_EXIT_ERROR;
+			}
+			o.sources_explicit = true;
+			break;
+		case OPT_AUDIT_REGISTER:
+			o.audit_register = true;
+			break;
+		case OPT_LOG_EVENTS:
+			if (parse_log_events(optarg, &o.log_evidence) < 0)
+				return RS_EXIT_ERROR;
 			break;
 		case -3:
 			return RS_EXIT_OK;

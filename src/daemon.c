@@ -1,5 +1,6 @@
 /* `resolvstale daemon`: the event loop that records generations. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,10 +15,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "resolvstale/audit_src.h"
 #include "resolvstale/confwatch.h"
+#include "resolvstale/fanotify_src.h"
+#include "resolvstale/proccache.h"
 #include "resolvstale/daemon.h"
 #include "resolvstale/generation.h"
 #include "resolvstale/store.h"
+#include "resolvstale/strnum.h"
 #include "resolvstale/timefmt.h"
 
 #define MAX_UNSAVED 64 /* generations kept for retry while the store fails */
@@ -36,6 +41,12 @@ struct daemon {
 	uint64_t lost_file_events;
 	bool store_failing;
 	int epfd, sigfd, flushfd;
+	int proc_dirfd;
+	struct rs_proccache *cache;
+	struct rs_fanotify_src *fan;
+	struct rs_audit_src *audit;
+	struct rs_writer writer; /* the last writer seen since the last read */
+	int64_t writer_ns;
 	bool stop;
 	const char *stop_reason;
 	int status;
@@ -150,11 +161,85 @@ static int set_last(struct daemon *d, const struct rs_conf_snapshot *snap)
 	return 0;
 }
 
+/* Remember the last process that wrote the file; a source may know more
+ * about the same process than another (audit has comm and exe even after it
+ * exited), so facts for the same pid are merged. */
+static void note_writer(struct daemon *d, const struct rs_event *ev)
+{
+	struct rs_writer *w = &d->writer;
+	bool same = w->known && w->pid == ev->proc.pid;
+
+	if (!same) {
+		rs_writer_clear(w);
+		w->known = true;
+		w->pid = ev->proc.pid;
+	}
+	if (ev->proc.starttime != 0)
+		w->starttime = ev->proc.starttime;
+	if (ev->proc.uid >= 0)
+		w->uid = ev->proc.uid;
+	if (ev->proc.auid >= 0)
+		w->auid = ev->proc.auid;
+	if (ev->proc.comm != NULL && (w->comm == NULL || !same)) {
+		free(w->comm);
+		w->comm = strdup(ev->proc.comm);
+	}
+	if (ev->proc.exe != NULL && (w->exe == NULL || !same)) {
+		free(w->exe);
+		w->exe = strdup(ev->proc.exe);
+	}
+	d->writer_ns = ev->time_ns;
+}
+
+/* Hand the writer seen before this read to a generation or file event. A
+ * write seen after the read (the file changes again) waits for the next. */
+static void take_writer(struct daemon *d, const struct rs_conf_snapshot *snap,
+			struct rs_writer *out)
+{
+	if (!d->writer.known || d->writer_ns > snap->time_ns)
+		return;
+	rs_writer_clear(out);
+	*out = d->writer;
+	memset(&d->writer, 0, sizeof(d->writer));
+	d->writer.uid = d->writer.auid = -1;
+}
+
+static void on_event(void *ctx, const struct rs_event *ev)
+{
+	struct daemon *d = ctx;
+
+	rs_eventlog_event(&d->log, ev);
+	if (ev->type == RS_EV_CONFIG_WRITE && ev->proc.pid > 0)
+		note_writer(d, ev);
+}
+
+static void on_notice(void *ctx, const char *level, const char *msg)
+{
+	struct daemon *d = ctx;
+
+	rs_eventlog_notice(&d->log, level, msg);
+}
+
+/* The sources mark the file itself: follow it when the chain leads to
+ * another file or the file is replaced. */
+static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
+{
+	uint64_t ino = snap->id.state == RS_FILE_OK || snap->id.state == RS_FILE_EMPTY
+			       ? snap->id.ino
+			       : 0;
+
+	if (d->fan != NULL && snap->target != NULL)
+		rs_fanotify_src_retarget(d->fan, snap->target);
+	if (d->audit != NULL && snap->target != NULL)
+		rs_audit_src_retarget(d->audit, snap->target, ino);
+}
+
 static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
 {
 	struct daemon *d = ctx;
 	char why[128];
 
+	retarget_sources(d, snap);
 	rs_cw_reasons_str(reasons, why, sizeof(why));
 	if (rs_generation_differs(&d->cur, snap)) {
 		struct rs_generation g;
@@ -167,6 +252,7 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 			d->lost_generations++;
 			return;
 		}
+		take_writer(d, snap, &g.writer);
 		record_generation(d, &g);
 		rs_eventlog_generation(&d->log, &g, &d->cur);
 		rs_generation_clear(&d->cur);
@@ -189,12 +275,14 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 		e.id = snap->id;
 		e.reasons = why;
 		e.writer.uid = e.writer.auid = -1;
+		take_writer(d, snap, &e.writer);
 		r = rs_store_add_file_event(d->store, &e);
 		if (r < 0) {
 			d->lost_file_events++;
 			store_trouble(d, r, "cannot record a file event");
 		}
 		rs_eventlog_file_event(&d->log, &e);
+		rs_writer_clear(&e.writer);
 	}
 	if (set_last(d, snap) < 0)
 		rs_eventlog_notice(&d->log, "error", "out of memory");
@@ -233,7 +321,9 @@ static int setup_fds(struct daemon *d)
 	if (timerfd_settime(d->flushfd, 0, &its, NULL) < 0)
 		return -errno;
 	if (add_fd(d->epfd, d->sigfd) < 0 || add_fd(d->epfd, d->flushfd) < 0 ||
-	    add_fd(d->epfd, rs_confwatch_fd(d->cw)) < 0)
+	    add_fd(d->epfd, rs_confwatch_fd(d->cw)) < 0 ||
+	    (d->fan != NULL && add_fd(d->epfd, rs_fanotify_src_fd(d->fan)) < 0) ||
+	    (d->audit != NULL && add_fd(d->epfd, rs_audit_src_fd(d->audit)) < 0))
 		return -errno;
 	return 0;
 }
@@ -270,6 +360,8 @@ static void on_flush(struct daemon *d)
 
 	if (read(d->flushfd, &ticks, sizeof(ticks)) < 0)
 		return;
+	if (d->audit != NULL)
+		rs_audit_src_tick(d->audit);
 	if (d->n_unsaved > 0)
 		save_unsaved(d);
 	if (rs_store_has_pending(d->store)) {
@@ -301,6 +393,18 @@ static int loop(struct daemon *d)
 				int r = rs_confwatch_process(d->cw, on_snapshot, d);
 				if (r < 0) {
 					err_line("the config watcher failed: %s", strerror(-r));
+					return 2;
+				}
+			} else if (d->fan != NULL && fd == rs_fanotify_src_fd(d->fan)) {
+				int r = rs_fanotify_src_process(d->fan);
+				if (r < 0) {
+					err_line("the fanotify source failed: %s", strerror(-r));
+					return 2;
+				}
+			} else if (d->audit != NULL && fd == rs_audit_src_fd(d->audit)) {
+				int r = rs_audit_src_process(d->audit);
+				if (r < 0) {
+					err_line("the audit source failed: %s", strerror(-r));
 					return 2;
 				}
 			}
@@ -372,6 +476,119 @@ static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
 	return set_last(d, snap);
 }
 
+#define META_AUDIT_RESTORE "audit_restore"
+
+/* The kernel audit settings an earlier run changed and did not restore (it
+ * crashed): "enabled=N backlog_limit=N". */
+static bool load_audit_restore(struct daemon *d, struct rs_audit_state *st)
+{
+	char buf[128], a[32], b[32];
+	uint64_t en, bl;
+
+	memset(st, 0, sizeof(*st));
+	if (rs_store_meta_get(d->store, META_AUDIT_RESTORE, buf, sizeof(buf)) < 0)
+		return false;
+	if (sscanf(buf, "enabled=%31s backlog_limit=%31s", a, b) != 2 ||
+	    rs_strtou64(a, 0, 2, &en) < 0 || rs_strtou64(b, 0, UINT32_MAX, &bl) < 0)
+		return false;
+	st->enabled = (uint32_t)en;
+	st->backlog_limit = (uint32_t)bl;
+	return true;
+}
+
+static void save_audit_restore(struct daemon *d, const struct rs_audit_state *st)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "enabled=%u backlog_limit=%u", st->enabled, st->backlog_limit);
+	if (rs_store_meta_set(d->store, META_AUDIT_RESTORE, buf) < 0 ||
+	    rs_store_flush(d->store) < 0)
+		rs_eventlog_notice(&d->log, "warning",
+				   "cannot record the audit settings to restore after a crash");
+}
+
+static void clear_audit_restore(struct daemon *d)
+{
+	if (rs_store_meta_delete(d->store, META_AUDIT_RESTORE) < 0 ||
+	    rs_store_flush(d->store) < 0)
+		rs_eventlog_notice(&d->log, "warning", "cannot update the store");
+}
+
+/* Start the evidence sources asked for. A source that cannot start is
+ * reported once; the daemon goes on with the others. Returns the number
+ * started, or -1 when --sources named sources and none of them started. */
+static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
+{
+	const char *target = snap->target;
+	struct rs_sink sink = {on_event, d};
+	char err[512], msg[640];
+	int started = 0, wanted = 0;
+
+	d->proc_dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->proc_dirfd >= 0)
+		d->cache = rs_proccache_new(d->proc_dirfd, 4096, 500 * RS_NS_PER_MS);
+	if (d->o->sources & (1u << RS_SRC_FANOTIFY)) {
+		struct rs_fanotify_src_opts fo = {target, d->cache, sink, on_notice, d};
+		wanted++;
+		if (rs_fanotify_src_new(&fo, &d->fan, err, sizeof(err)) == 0) {
+			started++;
+		} else {
+			snprintf(msg, sizeof(msg), "source fanotify not started: %s", err);
+			rs_eventlog_notice(&d->log, "warning", msg);
+			err_line("%s", msg);
+		}
+	}
+	if (d->o->sources & (1u << RS_SRC_AUDIT)) {
+		struct rs_audit_src_opts ao;
+		struct rs_audit_state restore, now;
+		bool have_restore = load_audit_restore(d, &restore);
+		memset(&ao, 0, sizeof(ao));
+		ao.restore = have_restore ? &restore : NULL;
+		ao.target = target;
+		ao.target_ino = snap->id.state == RS_FILE_OK ? snap->id.ino : 0;
+		ao.register_daemon = d->o->audit_register;
+		ao.cache = d->cache;
+		ao.sink = sink;
+		ao.notice = on_notice;
+		ao.notice_ctx = d;
+		wanted++;
+		if (rs_audit_src_new(&ao, &d->audit, err, sizeof(err)) == 0) {
+			started++;
+			/* Keep what must be restored where a crash cannot lose it. */
+			if (rs_audit_src_restore_info(d->audit, &now))
+				save_audit_restore(d, &now);
+			else if (have_restore)
+				clear_audit_restore(d);
+		} else {
+			snprintf(msg, sizeof(msg), "source audit not started: %s", err);
+			rs_eventlog_notice(&d->log, "warning", msg);
+			err_line("%s", msg);
+		}
+	}
+	if (wanted > 0 && started == 0 && d->o->sources_explicit)
+		return -1;
+	return started;
+}
+
+static void stop_sources(struct daemon *d)
+{
+	rs_fanotify_src_free(d->fan);
+	d->fan = NULL;
+	if (d->audit != NULL) {
+		struct rs_audit_state st;
+		bool restores = rs_audit_src_restore_info(d->audit, &st);
+		rs_audit_src_free(d->audit); /* restores the kernel's settings */
+		d->audit = NULL;
+		if (restores)
+			clear_audit_restore(d);
+	}
+	rs_proccache_free(d->cache);
+	d->cache = NULL;
+	if (d->proc_dirfd >= 0)
+		close(d->proc_dirfd);
+	d->proc_dirfd = -1;
+}
+
 int rs_daemon_run(const struct rs_daemon_opts *o)
 {
 	struct rs_confwatch_opts cwo = {o->resolv_conf, o->settle_ms, o->persist_ms};
@@ -379,7 +596,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	struct rs_generation prev;
 	struct rs_start_info info;
 	struct daemon d;
-	char err[320];
+	char err[320], sources[64];
 	bool resumed = false, new_gen = false;
 	int r;
 
@@ -387,9 +604,11 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	memset(&snap, 0, sizeof(snap));
 	memset(&prev, 0, sizeof(prev));
 	d.o = o;
-	d.sigfd = d.flushfd = d.epfd = -1;
+	d.sigfd = d.flushfd = d.epfd = d.proc_dirfd = -1;
+	d.writer.uid = d.writer.auid = -1;
 	d.status = 2;
 	rs_eventlog_init(&d.log, stdout, o->log_format);
+	d.log.evidence_types = o->log_evidence;
 
 	r = rs_store_open(o->db_path, RS_STORE_WRITE, &d.store, err, sizeof(err));
 	if (r < 0) {
@@ -412,6 +631,10 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	}
 	if (start(&d, &snap, &resumed, &new_gen, &prev) < 0)
 		goto out;
+	if (start_sources(&d, &snap) < 0) {
+		err_line("none of the evidence sources asked for could start");
+		goto out;
+	}
 	r = setup_fds(&d);
 	if (r < 0) {
 		err_line("cannot set up the event loop: %s", strerror(-r));
@@ -426,6 +649,9 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	info.generation = d.cur.number;
 	info.resumed = resumed;
 	info.watches = rs_confwatch_n_watches(d.cw);
+	snprintf(sources, sizeof(sources), "%s%s%s", d.fan ? "fanotify" : "",
+		 d.fan && d.audit ? "," : "", d.audit ? "audit" : "");
+	info.sources = sources;
 	rs_eventlog_start(&d.log, &info);
 	if (new_gen)
 		rs_eventlog_generation(&d.log, &d.cur, resumed ? &prev : NULL);
@@ -455,6 +681,8 @@ out:
 	for (size_t i = 0; i < d.n_unsaved; i++)
 		rs_generation_clear(&d.unsaved[i]);
 	free(d.last_target);
+	rs_writer_clear(&d.writer);
+	stop_sources(&d);
 	rs_confwatch_free(d.cw);
 	rs_store_close(d.store);
 	if (d.sigfd >= 0)

@@ -1,6 +1,8 @@
 /* The daemon's live event log: text or JSON lines. */
 #include <stdbool.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "resolvstale/escape.h"
@@ -14,6 +16,7 @@ void rs_eventlog_init(struct rs_eventlog *log, FILE *out, enum rs_log_format for
 	memset(log, 0, sizeof(*log));
 	log->out = out;
 	log->format = format;
+	log->evidence_types = RS_LOG_ALL_EVIDENCE;
 }
 
 static void emit(struct rs_eventlog *log, struct rs_sbuf *sb)
@@ -68,14 +71,24 @@ void rs_eventlog_start(struct rs_eventlog *log, const struct rs_start_info *info
 		rs_json_kv_int(&j, "generation", info->generation);
 		rs_json_kv_bool(&j, "resumed", info->resumed);
 		rs_json_kv_uint(&j, "watches", info->watches);
+		rs_json_key(&j, "sources");
+		rs_json_arr_begin(&j);
+		for (const char *p = info->sources ? info->sources : ""; *p != '\0';) {
+			size_t n = strcspn(p, ",");
+			if (n > 0)
+				rs_json_strn(&j, p, n);
+			p += n + (p[n] == ',' ? 1 : 0);
+		}
+		rs_json_arr_end(&j);
 		rs_json_obj_end(&j);
 	} else {
 		rs_sbuf_printf(&sb, "resolvstale %s started (pid %d): watching ", info->version,
 			       (int)getpid());
 		text_escaped(&sb, info->chain);
-		rs_sbuf_printf(&sb, " (%zu directories); generation %lld (%s); store ",
+		rs_sbuf_printf(&sb, " (%zu directories); generation %lld (%s); sources %s; store ",
 			       info->watches, (long long)info->generation,
-			       info->resumed ? "resumed" : "new store");
+			       info->resumed ? "resumed" : "new store",
+			       info->sources && info->sources[0] ? info->sources : "none");
 		text_escaped(&sb, info->db);
 	}
 	emit(log, &sb);
@@ -196,6 +209,115 @@ void rs_eventlog_stop(struct rs_eventlog *log, const char *reason, int64_t gener
 		rs_sbuf_printf(&sb, "resolvstale stopped (%s) at generation %lld", reason,
 			       (long long)generation);
 	}
+	emit(log, &sb);
+	rs_sbuf_free(&sb);
+}
+
+static void json_proc(struct rs_json *j, const struct rs_proc *p)
+{
+	rs_json_kv_int(j, "pid", p->pid);
+	if (p->starttime != 0)
+		rs_json_kv_uint(j, "starttime", p->starttime);
+	else
+		rs_json_kv_str(j, "starttime", NULL);
+	rs_json_key(j, "ppid");
+	if (p->ppid >= 0)
+		rs_json_int(j, p->ppid);
+	else
+		rs_json_null(j);
+	rs_json_key(j, "uid");
+	if (p->uid >= 0)
+		rs_json_int(j, p->uid);
+	else
+		rs_json_null(j);
+	rs_json_key(j, "auid");
+	if (p->auid >= 0)
+		rs_json_int(j, p->auid);
+	else
+		rs_json_null(j);
+	rs_json_kv_str(j, "comm", p->comm);
+	rs_json_kv_str(j, "exe", p->exe);
+}
+
+static void text_proc(struct rs_sbuf *sb, const struct rs_proc *p)
+{
+	rs_sbuf_printf(sb, "pid %d (", (int)p->pid);
+	text_escaped(sb, p->comm ? p->comm : "?");
+	rs_sbuf_putc(sb, ')');
+	if (p->uid >= 0)
+		rs_sbuf_printf(sb, " uid %lld", (long long)p->uid);
+}
+
+void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
+{
+	struct rs_sbuf sb = RS_SBUF_INIT;
+	char dst[RS_ADDR_STRLEN];
+	struct rs_json j;
+
+	if (ev->type >= 32 || !(log->evidence_types & (1u << ev->type)))
+		return;
+	begin(log, &sb, &j, rs_event_type_name(ev->type), ev->time_ns, true);
+	if (log->format == RS_LOG_JSON) {
+		rs_json_kv_str(&j, "source", rs_source_name(ev->source));
+		if (ev->type != RS_EV_EVENTS_LOST)
+			json_proc(&j, &ev->proc);
+	} else {
+		rs_sbuf_printf(&sb, "%s [%s] ", rs_event_type_name(ev->type),
+			       rs_source_name(ev->source));
+		if (ev->type != RS_EV_EVENTS_LOST)
+			text_proc(&sb, &ev->proc);
+	}
+	switch (ev->type) {
+	case RS_EV_DNS_SEND:
+		rs_addr_format(&ev->u.dns.dst, dst, sizeof(dst));
+		if (log->format == RS_LOG_JSON) {
+			rs_json_kv_str(&j, "syscall", ev->u.dns.syscall);
+			rs_json_kv_str(&j, "dst", dst);
+			rs_json_kv_uint(&j, "port", ev->u.dns.port);
+			rs_json_kv_str(&j, "proto", rs_proto_name(ev->u.dns.proto));
+			rs_json_kv_str(&j, "error", ev->u.dns.err ? strerror(ev->u.dns.err) : NULL);
+			if (ev->u.dns.fd >= 0)
+				rs_json_kv_int(&j, "fd", ev->u.dns.fd);
+			if (ev->u.dns.inferred)
+				rs_json_kv_bool(&j, "inferred", true);
+		} else {
+			rs_sbuf_printf(&sb, ": %s %s%s%s:%u (%s)%s%s", ev->u.dns.syscall,
+				       ev->u.dns.dst.family == AF_INET6 ? "[" : "", dst,
+				       ev->u.dns.dst.family == AF_INET6 ? "]" : "", ev->u.dns.port,
+				       rs_proto_name(ev->u.dns.proto), ev->u.dns.err ? " failed: " : "",
+				       ev->u.dns.err ? strerror(ev->u.dns.err) : "");
+		}
+		break;
+	case RS_EV_CONFIG_OPEN:
+	case RS_EV_CONFIG_STAT:
+	case RS_EV_CONFIG_WRITE:
+		if (log->format == RS_LOG_JSON) {
+			rs_json_kv_str(&j, "syscall", ev->u.config.syscall);
+			rs_json_kv_str(&j, "path", ev->u.config.path);
+			rs_json_kv_str(&j, "error",
+				       ev->u.config.err ? strerror(ev->u.config.err) : NULL);
+		} else {
+			rs_sbuf_printf(&sb, ": %s ", ev->u.config.syscall ? ev->u.config.syscall : "?");
+			text_escaped(&sb, ev->u.config.path);
+			if (ev->u.config.err)
+				rs_sbuf_printf(&sb, " failed: %s", strerror(ev->u.config.err));
+		}
+		break;
+	case RS_EV_EVENTS_LOST:
+		if (log->format == RS_LOG_JSON) {
+			rs_json_kv_uint(&j, "count", ev->u.lost.count);
+			rs_json_kv_str(&j, "reason", ev->u.lost.reason);
+		} else {
+			if (ev->u.lost.count)
+				rs_sbuf_printf(&sb, "%llu lost: ", (unsigned long long)ev->u.lost.count);
+			text_escaped(&sb, ev->u.lost.reason);
+		}
+		break;
+	default:
+		break;
+	}
+	if (log->format == RS_LOG_JSON)
+		rs_json_obj_end(&j);
 	emit(log, &sb);
 	rs_sbuf_free(&sb);
 }

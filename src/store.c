@@ -496,6 +496,23 @@ int rs_store_meta_set(struct rs_store *st, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot write meta");
 }
 
+int rs_store_meta_delete(struct rs_store *st, const char *key)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	r = begin(st);
+	if (r < 0)
+		return r;
+	rc = sqlite3_prepare_v2(st->db, "DELETE FROM meta WHERE key = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(st, rc, "cannot write meta");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot write meta");
+}
+
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v != NULL)

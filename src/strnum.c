@@ -111,3 +111,28 @@ int rs_parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uint64
 	*out_ms = v;
 	return 0;
 }
+
+int rs_strtox64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++, n++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (*s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return -EINVAL;
+		if (v >> 60)
+			return -ERANGE;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}

@@ -3,6 +3,8 @@
 #ifndef RESOLVSTALE_DAEMON_H
 #define RESOLVSTALE_DAEMON_H
 
+#include <stdbool.h>
+
 #include "resolvstale/eventlog.h"
 
 struct rs_daemon_opts {
@@ -12,6 +14,10 @@ struct rs_daemon_opts {
 	unsigned settle_ms;  /* quiet time before reading after an event */
 	unsigned persist_ms; /* how long an empty/missing file must last */
 	unsigned flush_ms;   /* longest time a write waits in a transaction */
+	unsigned sources;    /* evidence sources: bit (1u << enum rs_source) */
+	bool sources_explicit; /* --sources given: a source that fails is an error */
+	bool audit_register; /* read audit as the registered audit daemon */
+	unsigned log_evidence; /* evidence event types logged (eventlog.h) */
 };
 
 /* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line

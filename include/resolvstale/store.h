@@ -53,6 +53,7 @@ int rs_store_schema_version(struct rs_store *st);
 /* meta table: small key/value facts (host name, watched path, creation time). */
 int rs_store_meta_get(struct rs_store *st, const char *key, char *buf, size_t len);
 int rs_store_meta_set(struct rs_store *st, const char *key, const char *value);
+int rs_store_meta_delete(struct rs_store *st, const char *key);
 
 int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g);
 /* Fill *g (zero-initialised or cleared) with the latest generation, or the

@@ -17,6 +17,10 @@ int rs_strtou64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Same for a signed decimal integer (an optional leading '-'). */
 int rs_strtoi64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* Parse unprefixed hexadecimal ("c000003e", as audit writes arch and a0..a3).
+ * Same return values; no range other than 64 bits. */
+int rs_strtox64(const char *s, uint64_t *out);
+
 /* Parse a duration such as "250ms", "2s", "10m", "1h" or a bare number of
  * seconds into milliseconds, within [min_ms, max_ms]. Same return values. */
 int rs_parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms, uint64_t *out_ms);

@@ -53,7 +53,7 @@ expect_file_event() {
 
 start_daemon() {
 	rs_spawn DAEMON "$RS_BIN" daemon --db "$DB" --log-format json --settle 50ms \
-		--empty-grace 600ms >>"$LOG" 2>>"$T/daemon.err"
+		--empty-grace 600ms --sources none >>"$LOG" 2>>"$T/daemon.err"
 	rs_wait_until 5 grep -q daemon_start "$LOG" || rs_die "daemon did not start: $(cat "$T/daemon.err")"
 }
 
