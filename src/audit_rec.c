@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 
 #include "resolvstale/audit_rec.h"
 #include "resolvstale/strnum.h"
@@ -109,6 +110,25 @@ int rs_audit_decode_sockaddr(const char *hex, struct rs_addr *addr, uint16_t *po
 	return family;
 }
 
+uint64_t rs_audit_decode_dev(const char *s)
+{
+	char major[16], minor[16];
+	const char *colon = s ? strchr(s, ':') : NULL;
+	uint64_t ma, mi;
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - s)) == 0 || n >= sizeof(major) ||
+	    strlen(colon + 1) >= sizeof(minor))
+		return 0;
+	memcpy(major, s, n);
+	major[n] = '\0';
+	strcpy(minor, colon + 1);
+	if (rs_strtox64(major, &ma) < 0 || rs_strtox64(minor, &mi) < 0 || ma > 0xfff ||
+	    mi > 0xfffff)
+		return 0;
+	return makedev((unsigned)ma, (unsigned)mi);
+}
+
 /* --- classification -------------------------------------------------------- */
 
 static bool in_list(const char *s, const char *const *list)
@@ -161,6 +181,41 @@ static const char *socketcall_name(uint64_t call)
 	return NULL;
 }
 
+/* The errno of a failed call: exit is -errno only within [-4095, -1]. */
+static int exit_errno(const struct rs_audit_event *ae)
+{
+	if (ae->success || ae->exit >= 0 || ae->exit < -4095)
+		return 0;
+	return (int)-ae->exit;
+}
+
+#define AT_FDCWD_32 0xffffff9cu /* AT_FDCWD (-100) as audit prints a0..a3 */
+
+static bool is_at_fdcwd(uint64_t arg)
+{
+	return (uint32_t)arg == AT_FDCWD_32;
+}
+
+/* Whether the relative names of this call are relative to the current
+ * directory (then CWD tells where they are) or to a directory fd (then only
+ * the inode can say what they name). */
+static bool names_relative_to_cwd(const struct rs_audit_event *ae)
+{
+	const char *sc = ae->syscall;
+	size_t n = strlen(sc);
+
+	if (strcmp(sc, "renameat") == 0 || strcmp(sc, "renameat2") == 0 ||
+	    strcmp(sc, "linkat") == 0)
+		return is_at_fdcwd(ae->a0) && is_at_fdcwd(ae->a2);
+	if (strcmp(sc, "symlinkat") == 0)
+		return is_at_fdcwd(ae->a1);
+	if ((n > 2 && strcmp(sc + n - 2, "at") == 0) || strcmp(sc, "openat2") == 0 ||
+	    strcmp(sc, "statx") == 0 || strcmp(sc, "fstatat64") == 0 ||
+	    strcmp(sc, "fchmodat2") == 0 || strcmp(sc, "faccessat2") == 0)
+		return is_at_fdcwd(ae->a0);
+	return true;
+}
+
 static bool opens_for_write(const struct rs_audit_event *ae)
 {
 	uint64_t flags;
@@ -200,13 +255,16 @@ static const char *matching_path(const struct rs_audit_event *ae, const struct r
 		const struct rs_audit_path *p = &ae->paths[i];
 		if (strcmp(p->nametype, "PARENT") == 0 || p->name[0] == '\0')
 			continue;
-		if (m->target_ino != 0 && p->inode == m->target_ino)
+		if (m->target_ino != 0 && p->inode == m->target_ino &&
+		    (m->target_dev == 0 || p->dev == 0 || p->dev == m->target_dev))
 			return p->name;
 		if (p->name[0] == '/') {
 			if (strcmp(p->name, m->target) == 0)
 				return p->name;
-		} else if (ae->cwd[0] != '\0') {
-			if (snprintf(full, sizeof(full), "%s/%s", ae->cwd, p->name) <
+		} else if (ae->cwd[0] != '\0' && names_relative_to_cwd(ae)) {
+			size_t cl = strlen(ae->cwd);
+			const char *sep = cl > 0 && ae->cwd[cl - 1] == '/' ? "" : "/";
+			if (snprintf(full, sizeof(full), "%s%s%s", ae->cwd, sep, p->name) <
 				    (int)sizeof(full) &&
 			    strcmp(full, m->target) == 0)
 				return p->name;
@@ -239,7 +297,7 @@ size_t rs_audit_classify(const struct rs_audit_event *ae, const struct rs_audit_
 		ev->u.dns.port = ae->port;
 		ev->u.dns.proto = RS_PROTO_UNKNOWN;
 		ev->u.dns.syscall = sc;
-		ev->u.dns.err = !ae->success && ae->exit < 0 ? (int)-ae->exit : 0;
+		ev->u.dns.err = exit_errno(ae);
 		ev->u.dns.fd = strcmp(ae->syscall, "socketcall") == 0 ? -1 : (int64_t)ae->a0;
 		if (n == max)
 			return n;
@@ -264,7 +322,7 @@ size_t rs_audit_classify(const struct rs_audit_event *ae, const struct rs_audit_
 		base_event(ae, t, ev);
 		ev->u.config.path = path;
 		ev->u.config.syscall = sc;
-		ev->u.config.err = !ae->success && ae->exit < 0 ? (int)-ae->exit : 0;
+		ev->u.config.err = exit_errno(ae);
 	}
 	return n;
 }
@@ -400,6 +458,8 @@ static void extract_path(auparse_state_t *au, struct rs_audit_event *ev)
 			field_str(au, p->nametype, sizeof(p->nametype));
 		else if (strcmp(name, "inode") == 0)
 			field_u64(au, &p->inode, 10);
+		else if (strcmp(name, "dev") == 0)
+			p->dev = rs_audit_decode_dev(auparse_get_field_str(au));
 	} while (auparse_next_field(au) > 0);
 }
 

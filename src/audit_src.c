@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "resolvstale/audit_rec.h"
@@ -22,6 +24,7 @@
 
 struct rs_audit_src {
 	struct rs_audit_src_opts o;
+	int host_lock; /* one audit source per host: they share the key prefix */
 	int ctl;    /* requests and replies */
 	int reader; /* records: multicast, or the registered socket */
 	bool registered;
@@ -36,6 +39,7 @@ struct rs_audit_src {
 	bool rules_removed;
 	int32_t remover_pid;
 	unsigned own_removals; /* remove_rule records still to come from us */
+	bool no_send_rules;    /* the kernel refused saddr_fam: no DNS send rules */
 	unsigned ticks;
 	bool saw_own_change; /* our own add_rule came back: records flow */
 	struct rs_audit_feed *feed;
@@ -235,10 +239,75 @@ static bool records_flow(struct rs_audit_src *s, int timeout_ms)
 	return s->saw_own_change;
 }
 
+/* Only one resolvstale audit source per host: two would delete each other's
+ * rules (same key prefix). An abstract unix socket is the lock: it goes away
+ * with its process, and a second daemon can ask it who holds it. */
+#define HOST_LOCK_NAME "resolvstale/audit-source"
+
+static int take_host_lock(struct rs_audit_src *s, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path + 1, HOST_LOCK_NAME, strlen(HOST_LOCK_NAME));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(HOST_LOCK_NAME));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, len) == 0 && listen(fd, 4) == 0) {
+		s->host_lock = fd;
+		return 0;
+	}
+	close(fd);
+	if (errno != EADDRINUSE)
+		return -errno;
+	/* Held: find out by whom. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		if (connect(fd, (struct sockaddr *)&sa, len) == 0 &&
+		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
+			snprintf(err, errlen,
+				 "another resolvstale daemon (pid %d) runs the audit source on this "
+				 "host: only one can own the audit rules",
+				 (int)cred.pid);
+			close(fd);
+			return -EBUSY;
+		}
+		close(fd);
+	}
+	snprintf(err, errlen, "another resolvstale daemon runs the audit source on this host");
+	return -EBUSY;
+}
+
 static int load_rules(struct rs_audit_src *s, char *err, size_t errlen)
 {
 	s->n_rules = rs_audit_rules_build(s->target, getpid(), s->rules, RS_AUDIT_MAX_RULES);
-	return rs_audit_rules_add(s->ctl, s->rules, s->n_rules, err, errlen);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		bool dns = strcmp(s->rules[i].key, RS_AUDIT_KEY_DNS) == 0;
+		int r;
+
+		if (dns && s->no_send_rules)
+			continue;
+		r = rs_audit_rules_add(s->ctl, &s->rules[i], 1, err, errlen);
+		if (r == -EINVAL && dns) {
+			/* A kernel before 5.3 cannot filter sends by address
+			 * family; an unfiltered send rule would record every
+			 * send on the host, so track sends without audit. */
+			s->no_send_rules = true;
+			notice(s, "warning",
+			       "this kernel cannot filter audit send rules by address family "
+			       "(saddr_fam, kernel 5.3): audit does not track DNS sends");
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **out, char *err,
@@ -254,7 +323,7 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 	if (s == NULL)
 		return -ENOMEM;
 	s->o = *o;
-	s->ctl = s->reader = -1;
+	s->ctl = s->reader = s->host_lock = -1;
 	s->buf = malloc(RECV_BUF);
 	s->target = o->target ? strdup(o->target) : NULL;
 	s->feed = rs_audit_feed_new(on_audit_event, s);
@@ -265,8 +334,15 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 	}
 	s->match.target = s->target;
 	s->match.target_ino = o->target_ino;
+	s->match.target_dev = o->target_dev;
 	s->match.our_keys = RS_AUDIT_KEY_PREFIX;
 
+	r = take_host_lock(s, err, errlen);
+	if (r < 0) {
+		if (r != -EBUSY)
+			snprintf(err, errlen, "cannot take the audit source lock: %s", strerror(-r));
+		goto fail;
+	}
 	s->ctl = audit_open();
 	if (s->ctl < 0) {
 		r = -errno;
@@ -374,6 +450,8 @@ void rs_audit_src_free(struct rs_audit_src *s)
 	if (s->ctl >= 0)
 		audit_close(s->ctl);
 	rs_audit_feed_free(s->feed);
+	if (s->host_lock >= 0)
+		close(s->host_lock);
 	free(s->target);
 	free(s->buf);
 	free(s);
@@ -445,13 +523,15 @@ void rs_audit_src_tick(struct rs_audit_src *s)
 	}
 }
 
-int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino)
+int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino,
+			  uint64_t dev)
 {
 	char err[256];
 	char *t;
 	int r;
 
 	s->match.target_ino = ino;
+	s->match.target_dev = dev;
 	if (target == NULL || (s->target != NULL && strcmp(target, s->target) == 0))
 		return 0;
 	t = strdup(target);

@@ -224,14 +224,13 @@ static void on_notice(void *ctx, const char *level, const char *msg)
  * another file or the file is replaced. */
 static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 {
-	uint64_t ino = snap->id.state == RS_FILE_OK || snap->id.state == RS_FILE_EMPTY
-			       ? snap->id.ino
-			       : 0;
+	bool exists = snap->id.state == RS_FILE_OK || snap->id.state == RS_FILE_EMPTY;
+	uint64_t ino = exists ? snap->id.ino : 0, dev = exists ? snap->id.dev : 0;
 
 	if (d->fan != NULL && snap->target != NULL)
 		rs_fanotify_src_retarget(d->fan, snap->target);
 	if (d->audit != NULL && snap->target != NULL)
-		rs_audit_src_retarget(d->audit, snap->target, ino);
+		rs_audit_src_retarget(d->audit, snap->target, ino, dev);
 }
 
 static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
@@ -546,6 +545,7 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 		ao.restore = have_restore ? &restore : NULL;
 		ao.target = target;
 		ao.target_ino = snap->id.state == RS_FILE_OK ? snap->id.ino : 0;
+		ao.target_dev = snap->id.state == RS_FILE_OK ? snap->id.dev : 0;
 		ao.register_daemon = d->o->audit_register;
 		ao.cache = d->cache;
 		ao.sink = sink;

@@ -281,10 +281,14 @@ void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
 			if (ev->u.dns.inferred)
 				rs_json_kv_bool(&j, "inferred", true);
 		} else {
-			rs_sbuf_printf(&sb, ": %s %s%s%s:%u (%s)%s%s", ev->u.dns.syscall,
+			rs_sbuf_printf(&sb, ": %s %s%s%s:%u%s%s%s%s", ev->u.dns.syscall,
 				       ev->u.dns.dst.family == AF_INET6 ? "[" : "", dst,
 				       ev->u.dns.dst.family == AF_INET6 ? "]" : "", ev->u.dns.port,
-				       rs_proto_name(ev->u.dns.proto), ev->u.dns.err ? " failed: " : "",
+				       ev->u.dns.proto != RS_PROTO_UNKNOWN ? "/" : "",
+				       ev->u.dns.proto != RS_PROTO_UNKNOWN
+					       ? rs_proto_name(ev->u.dns.proto)
+					       : "",
+				       ev->u.dns.err ? " failed: " : "",
 				       ev->u.dns.err ? strerror(ev->u.dns.err) : "");
 		}
 		break;

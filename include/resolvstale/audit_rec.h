@@ -28,6 +28,7 @@ struct rs_audit_path {
 	char name[PATH_MAX]; /* decoded; "" if absent */
 	char nametype[16];   /* NORMAL, CREATE, DELETE, PARENT, UNKNOWN */
 	uint64_t inode;
+	uint64_t dev;        /* makedev() of PATH's dev=MAJ:MIN, 0 if absent */
 };
 
 /* The fields of one audit event that resolvstale uses. */
@@ -75,11 +76,15 @@ int rs_audit_decode_str(const char *raw, char *out, size_t outlen);
  * malformed; other families return their number and leave addr/port zero. */
 int rs_audit_decode_sockaddr(const char *hex, struct rs_addr *addr, uint16_t *port);
 
+/* PATH's dev field ("fd:01", hex major:minor) as a dev_t (makedev), or 0. */
+uint64_t rs_audit_decode_dev(const char *s);
+
 /* --- classification (pure) ------------------------------------------------ */
 
 struct rs_audit_match {
 	const char *target;   /* final path of the watched file, or NULL */
 	uint64_t target_ino;  /* its inode, 0 if unknown */
+	uint64_t target_dev;  /* its device (st_dev), 0 if unknown */
 	const char *our_keys; /* events with keys of this prefix are about it */
 };
 
@@ -103,15 +108,16 @@ struct rs_audit_feed;
 typedef void (*rs_audit_event_fn)(void *ctx, const struct rs_audit_event *ae);
 
 struct rs_audit_feed_stats {
-	uint64_t records; /* lines or netlink records fed */
+	uint64_t records; /* lines (newlines) or netlink records fed */
 	uint64_t events;  /* complete events handed to the callback */
-	uint64_t bad;     /* lines auparse could not take */
+	uint64_t bad;     /* chunks auparse refused */
 };
 
 struct rs_audit_feed *rs_audit_feed_new(rs_audit_event_fn fn, void *ctx);
 void rs_audit_feed_free(struct rs_audit_feed *f);
-/* Log text: one or more complete "type=... msg=audit(...): ..." lines (a
- * partial last line is kept for the next call). Returns 0 or -ENOMEM. */
+/* Log text: one or more "type=... msg=audit(...): ..." lines (a partial last
+ * line is kept for the next call). Returns 0, or -EINVAL when auparse refused
+ * the chunk (counted in stats.bad; later chunks are still taken). */
 int rs_audit_feed_text(struct rs_audit_feed *f, const char *data, size_t len);
 /* One record from the kernel (netlink type and payload "audit(...): ..."). */
 int rs_audit_feed_record(struct rs_audit_feed *f, int type, const char *payload, size_t len);

@@ -26,7 +26,7 @@
 
 struct rs_audit_src_opts {
 	const char *target;     /* the watched file's final path, or NULL */
-	uint64_t target_ino;
+	uint64_t target_ino, target_dev; /* its inode and device, 0 if unknown */
 	bool register_daemon;   /* read as the registered audit daemon */
 	uint32_t backlog_limit; /* raise the kernel's to at least this while running */
 	/* The kernel settings to restore at stop when they are not the ones
@@ -70,7 +70,8 @@ int rs_audit_src_process(struct rs_audit_src *s);
 void rs_audit_src_tick(struct rs_audit_src *s);
 /* The watched file's final path changed (a re-pointed symlink): move the path
  * rules. Returns 0 or a negative errno. */
-int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino);
+int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino,
+			  uint64_t dev);
 const struct rs_audit_src_stats *rs_audit_src_stats(const struct rs_audit_src *s);
 /* Whether the source changed kernel settings that it will restore at stop;
  * then *st holds the values it will restore (for the caller to keep where a
