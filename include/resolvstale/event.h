@@ -19,6 +19,9 @@
 
 #include "resolvstale/addr.h"
 
+struct rs_sock;
+struct rs_proc_facts;
+
 enum rs_event_type {
 	RS_EV_CONFIG_CHANGE = 1, /* a new generation (the config watcher) */
 	RS_EV_CONFIG_OPEN,       /* a process opened the watched file */
@@ -78,6 +81,15 @@ struct rs_event {
 			int64_t fd;          /* the socket fd (a0) when known, else -1 */
 			bool inferred;       /* destination taken from an earlier connect */
 		} dns;
+		/* SOCKET_SEEN: a socket to port 53 held by the process */
+		struct {
+			const struct rs_sock *sock;
+			int fd; /* the fd number in the process, -1 if unknown */
+		} socket;
+		/* PROCESS_INFO: facts about the process (procinfo.h) */
+		struct {
+			const struct rs_proc_facts *facts;
+		} info;
 		/* EVENTS_LOST */
 		struct {
 			uint64_t count;     /* how many (0 if unknown) */
