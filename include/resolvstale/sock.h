@@ -1,4 +1,4 @@
-/* A socket as the /proc scanner sees it (sock_diag or /proc/PID/net/*). */
+/* A socket as the /proc scanner sees it (sock_diag, or the /proc/PID/net tables). */
 #ifndef RESOLVSTALE_SOCK_H
 #define RESOLVSTALE_SOCK_H
 
