@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "resolvstale/sbuf.h"
+#include "resolvstale/sock.h"
 #include "resolvstale/store.h"
 
 /* "RSta": marks a database as resolvstale's (PRAGMA application_id). */
@@ -73,6 +74,27 @@ static const char *const migrations[] = {
 	" writer_pid INTEGER, writer_starttime INTEGER, writer_uid INTEGER,"
 	" writer_auid INTEGER, writer_comm TEXT, writer_exe TEXT);"
 	"CREATE INDEX file_events_generation ON file_events (generation, time_ns);",
+
+	/* 2 -> 3: processes (facts and resolver runtime) and the sockets to
+	 * port 53 the /proc scanner found, keyed by (pid, starttime). */
+	"CREATE TABLE processes ("
+	" pid INTEGER NOT NULL, starttime INTEGER NOT NULL,"
+	" start_ns INTEGER, first_seen_ns INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,"
+	" exit_ns INTEGER,"
+	" ppid INTEGER, uid INTEGER, auid INTEGER, comm TEXT, exe TEXT, cmdline TEXT,"
+	" unit TEXT, user_unit INTEGER NOT NULL DEFAULT 0, container_kind TEXT,"
+	" container_id TEXT, pod_uid TEXT, netns INTEGER, mntns INTEGER,"
+	" config_domain TEXT, config_ns TEXT,"
+	" runtime TEXT, reload_rule TEXT, runtime_detail TEXT, runtime_evidence TEXT,"
+	" PRIMARY KEY (pid, starttime));"
+	"CREATE TABLE sockets ("
+	" pid INTEGER NOT NULL, starttime INTEGER NOT NULL, inode INTEGER NOT NULL,"
+	" proto TEXT NOT NULL, local TEXT, lport INTEGER, remote TEXT NOT NULL,"
+	" rport INTEGER NOT NULL, state TEXT, netns INTEGER, fd INTEGER,"
+	" first_seen_ns INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,"
+	" generation INTEGER NOT NULL,"
+	" PRIMARY KEY (pid, starttime, inode));"
+	"CREATE INDEX sockets_remote ON sockets (remote, last_seen_ns);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -91,6 +113,8 @@ struct rs_store {
 	bool in_tx;
 	sqlite3_stmt *ins_gen;
 	sqlite3_stmt *ins_fev;
+	sqlite3_stmt *up_proc;
+	sqlite3_stmt *up_sock;
 	char errmsg[256];
 };
 
@@ -275,6 +299,36 @@ static int prepare(struct rs_store *st)
 		-1, SQLITE_PREPARE_PERSISTENT, &st->ins_fev, NULL);
 	if (rc != SQLITE_OK)
 		return sql_err(st, rc, "cannot prepare statements");
+	rc = sqlite3_prepare_v3(
+		st->db,
+		"INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, last_seen_ns, ppid, "
+		"uid, auid, comm, exe, cmdline, unit, user_unit, container_kind, container_id, "
+		"pod_uid, netns, mntns, config_domain, config_ns, runtime, reload_rule, "
+		"runtime_detail, runtime_evidence) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) "
+		"ON CONFLICT (pid, starttime) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, "
+		"comm = excluded.comm, exe = excluded.exe, cmdline = excluded.cmdline, "
+		"unit = excluded.unit, user_unit = excluded.user_unit, "
+		"container_kind = excluded.container_kind, container_id = excluded.container_id, "
+		"pod_uid = excluded.pod_uid, netns = excluded.netns, mntns = excluded.mntns, "
+		"config_domain = excluded.config_domain, config_ns = excluded.config_ns, "
+		"runtime = coalesce(excluded.runtime, runtime), "
+		"reload_rule = coalesce(excluded.reload_rule, reload_rule), "
+		"runtime_detail = coalesce(excluded.runtime_detail, runtime_detail), "
+		"runtime_evidence = coalesce(excluded.runtime_evidence, runtime_evidence)",
+		-1, SQLITE_PREPARE_PERSISTENT, &st->up_proc, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(st, rc, "cannot prepare statements");
+	rc = sqlite3_prepare_v3(
+		st->db,
+		"INSERT INTO sockets (pid, starttime, inode, proto, local, lport, remote, rport, "
+		"state, netns, fd, first_seen_ns, last_seen_ns, generation) VALUES (?1, ?2, ?3, ?4, "
+		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) ON CONFLICT (pid, starttime, inode) "
+		"DO UPDATE SET last_seen_ns = excluded.last_seen_ns, state = excluded.state, "
+		"remote = excluded.remote, rport = excluded.rport, generation = excluded.generation",
+		-1, SQLITE_PREPARE_PERSISTENT, &st->up_sock, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(st, rc, "cannot prepare statements");
 	return 0;
 }
 
@@ -421,6 +475,8 @@ int rs_store_close(struct rs_store *st)
 		r = rs_store_flush(st);
 	sqlite3_finalize(st->ins_gen);
 	sqlite3_finalize(st->ins_fev);
+	sqlite3_finalize(st->up_proc);
+	sqlite3_finalize(st->up_sock);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
@@ -893,4 +949,85 @@ int rs_store_create_at_version(const char *path, int version)
 		r = exec(&tmp, sql, "version");
 	sqlite3_close(tmp.db);
 	return r;
+}
+
+static void bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v, bool known)
+{
+	if (known)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int rs_store_upsert_process(struct rs_store *st, const struct rs_store_process *p)
+{
+	sqlite3_stmt *s = st->up_proc;
+	const struct rs_proc_facts *f = p->facts;
+	int rc, r;
+
+	r = begin(st);
+	if (r < 0)
+		return r;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	sqlite3_bind_int64(s, 1, f->id.pid);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)f->id.starttime);
+	bind_i64_or_null(s, 3, f->start_ns, f->start_ns != 0);
+	sqlite3_bind_int64(s, 4, p->seen_ns);
+	bind_i64_or_null(s, 5, f->id.ppid, f->id.ppid >= 0);
+	bind_i64_or_null(s, 6, f->id.uid, f->id.uid >= 0);
+	bind_i64_or_null(s, 7, f->id.auid, f->id.auid >= 0);
+	bind_text(s, 8, f->id.comm);
+	bind_text(s, 9, f->id.exe);
+	bind_text(s, 10, f->cmdline);
+	bind_text(s, 11, f->cg.unit[0] ? f->cg.unit : NULL);
+	sqlite3_bind_int(s, 12, f->cg.user_unit);
+	bind_text(s, 13, f->cg.container ? rs_container_kind_name(f->cg.container) : NULL);
+	bind_text(s, 14, f->cg.container_id[0] ? f->cg.container_id : NULL);
+	bind_text(s, 15, f->cg.pod_uid[0] ? f->cg.pod_uid : NULL);
+	bind_i64_or_null(s, 16, (int64_t)f->netns, f->netns != 0);
+	bind_i64_or_null(s, 17, (int64_t)f->mntns, f->mntns != 0);
+	bind_text(s, 18, rs_config_domain_name(f->domain));
+	bind_text(s, 19, f->config_ns);
+	bind_text(s, 20, p->runtime);
+	bind_text(s, 21, p->reload_rule);
+	bind_text(s, 22, p->runtime_detail);
+	bind_text(s, 23, p->runtime_evidence);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record a process");
+}
+
+int rs_store_upsert_socket(struct rs_store *st, int32_t pid, uint64_t starttime,
+			   const struct rs_sock *k, int fd, int64_t seen_ns, int64_t generation)
+{
+	sqlite3_stmt *s = st->up_sock;
+	char local[RS_ADDR_STRLEN], remote[RS_ADDR_STRLEN];
+	int rc, r;
+
+	r = begin(st);
+	if (r < 0)
+		return r;
+	rs_addr_format(&k->local, local, sizeof(local));
+	rs_addr_format(&k->remote, remote, sizeof(remote));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	sqlite3_bind_int64(s, 1, pid);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)starttime);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)k->inode);
+	sqlite3_bind_text(s, 4, rs_proto_name(k->proto), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, local, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, k->lport);
+	sqlite3_bind_text(s, 7, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, k->rport);
+	sqlite3_bind_text(s, 9, rs_sock_state_name(k->proto, k->state), -1, SQLITE_STATIC);
+	bind_i64_or_null(s, 10, (int64_t)k->netns, k->netns != 0);
+	bind_i64_or_null(s, 11, fd, fd >= 0);
+	sqlite3_bind_int64(s, 12, seen_ns);
+	sqlite3_bind_int64(s, 13, generation);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record a socket");
 }

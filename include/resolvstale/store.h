@@ -27,9 +27,12 @@
 #include <stdint.h>
 
 #include "resolvstale/generation.h"
+#include "resolvstale/procinfo.h"
+
+struct rs_sock;
 
 #define RS_STORE_DEFAULT_PATH   "/var/lib/resolvstale/state.db"
-#define RS_STORE_SCHEMA_VERSION 2
+#define RS_STORE_SCHEMA_VERSION 3
 
 enum rs_store_mode {
 	RS_STORE_READ,  /* read-only; the database must exist */
@@ -70,6 +73,20 @@ int rs_store_add_file_event(struct rs_store *st, const struct rs_file_event *e);
 /* File events recorded while generation `generation` was in force. */
 int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
 				int (*fn)(void *ctx, const struct rs_file_event *e), void *ctx);
+
+/* A process as the store keeps it: its facts, and the resolver runtime the
+ * fingerprint found (strings; NULL keeps what was recorded before). */
+struct rs_store_process {
+	const struct rs_proc_facts *facts;
+	int64_t seen_ns;
+	const char *runtime, *reload_rule, *runtime_detail, *runtime_evidence;
+};
+
+/* Record a process (insert, or refresh last_seen and facts). */
+int rs_store_upsert_process(struct rs_store *st, const struct rs_store_process *p);
+/* Record a socket to port 53 that a process holds (insert, or refresh). */
+int rs_store_upsert_socket(struct rs_store *st, int32_t pid, uint64_t starttime,
+			   const struct rs_sock *k, int fd, int64_t seen_ns, int64_t generation);
 
 /* For tests: create a database at schema version `version` (< current), as
  * an older resolvstale would have. Returns 0 or a negative errno. */

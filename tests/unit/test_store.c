@@ -812,7 +812,12 @@ Test(store, failed_open_releases_the_lock)
 	make_store(db);
 	sql(db, "PRAGMA user_version = 99");
 	open_fails(db, RS_STORE_WRITE, -EPROTO);
-	sql(db, "PRAGMA user_version = 2");
+	{
+		char restore[64];
+		snprintf(restore, sizeof(restore), "PRAGMA user_version = %d",
+			 RS_STORE_SCHEMA_VERSION);
+		sql(db, restore);
+	}
 	st = open_ok(db, RS_STORE_WRITE);
 	rs_store_close(st);
 }
