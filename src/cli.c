@@ -13,6 +13,7 @@
 static const struct rs_command *const commands[] = {
 	&rs_cmd_daemon,
 	&rs_cmd_history,
+	&rs_cmd_scan,
 	&rs_cmd_check,
 	&rs_cmd_rules,
 };

@@ -424,3 +424,47 @@ out:
 	free(a);
 	free(b);
 }
+
+static void json_opt_int(struct rs_json *j, const char *key, int64_t v, bool known)
+{
+	rs_json_key(j, key);
+	if (known)
+		rs_json_int(j, v);
+	else
+		rs_json_null(j);
+}
+
+void rs_render_facts_json(struct rs_json *j, const struct rs_proc_facts *f)
+{
+	char t[RS_TIME_BUF];
+
+	rs_json_kv_int(j, "pid", f->id.pid);
+	rs_json_kv_uint(j, "starttime", f->id.starttime);
+	rs_json_kv_str(j, "start_time",
+		       f->start_ns ? rs_time_rfc3339(f->start_ns, t, sizeof(t)) : NULL);
+	json_opt_int(j, "ppid", f->id.ppid, f->id.ppid >= 0);
+	json_opt_int(j, "uid", f->id.uid, f->id.uid >= 0);
+	json_opt_int(j, "auid", f->id.auid, f->id.auid >= 0);
+	rs_json_kv_str(j, "comm", f->id.comm);
+	rs_json_kv_str(j, "exe", f->id.exe);
+	rs_json_kv_str(j, "cmdline", f->cmdline);
+	rs_json_kv_str(j, "unit", f->cg.unit[0] ? f->cg.unit : NULL);
+	rs_json_kv_bool(j, "user_unit", f->cg.user_unit);
+	rs_json_key(j, "container");
+	if (f->cg.container != RS_CONTAINER_NONE) {
+		rs_json_obj_begin(j);
+		rs_json_kv_str(j, "kind", rs_container_kind_name(f->cg.container));
+		rs_json_kv_str(j, "id", f->cg.container_id);
+		rs_json_kv_str(j, "pod_uid", f->cg.pod_uid[0] ? f->cg.pod_uid : NULL);
+		rs_json_obj_end(j);
+	} else {
+		rs_json_null(j);
+	}
+	json_opt_int(j, "netns", (int64_t)f->netns, f->netns != 0);
+	json_opt_int(j, "mntns", (int64_t)f->mntns, f->mntns != 0);
+	rs_json_kv_str(j, "config_domain", rs_config_domain_name(f->domain));
+	if (f->config_ns != NULL)
+		json_words(j, "config_nameservers", f->config_ns);
+	else
+		rs_json_kv_str(j, "config_nameservers", NULL);
+}

@@ -31,6 +31,7 @@ extern const struct rs_command rs_cmd_daemon;
 extern const struct rs_command rs_cmd_history;
 extern const struct rs_command rs_cmd_check;
 extern const struct rs_command rs_cmd_rules;
+extern const struct rs_command rs_cmd_scan;
 
 /* The whole program: `resolvstale ARGS...`. Returns the exit status. */
 int rs_cli_main(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include "resolvstale/generation.h"
 #include "resolvstale/json.h"
+#include "resolvstale/procinfo.h"
 #include "resolvstale/sbuf.h"
 
 /* The members of a generation's JSON object (the caller opens and closes the
@@ -36,6 +37,11 @@ void rs_render_generation_diff(struct rs_sbuf *sb, const struct rs_generation *g
  * prefix + "line N: DETAIL [CODE]" + suffix, escaped. */
 void rs_render_warnings_text(struct rs_sbuf *sb, const char *warnings, const char *prefix,
 			     const char *suffix);
+/* The members describing a process: pid, starttime, start_time (RFC 3339),
+ * ppid, uid, auid, comm, exe, cmdline, unit, user_unit, container
+ * ({kind,id,pod_uid} or null), netns, mntns, config_domain,
+ * config_nameservers (its own file's, for another config domain). */
+void rs_render_facts_json(struct rs_json *j, const struct rs_proc_facts *f);
 /* "pid 123 (sed) uid 0 auid 1000 exe /usr/bin/sed", escaped. */
 void rs_render_writer_text(struct rs_sbuf *sb, const struct rs_writer *w);
 
