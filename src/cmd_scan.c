@@ -162,8 +162,7 @@ static int run(int argc, char **argv)
 	};
 	static const char *const formats[] = {"text", "json", NULL};
 	struct rs_scan_opts *o = calloc(1, sizeof(*o));
-	struct rs_scan_result *res = NULL;
-	struct rs_sbuf out = RS_SBUF_INIT;
+	struct rs_scan_summary sum;
 	const char *db = RS_STORE_DEFAULT_PATH, *conf = RS_DEFAULT_RESOLV_CONF;
 	char from[PATH_MAX + 64], err[512];
 	char *abs = NULL;
@@ -235,20 +234,12 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	o->retired_from = from;
-	if (rs_scan_run(o, &res, err, sizeof(err)) < 0) {
+	if (rs_scan_run(o, stdout, &sum, err, sizeof(err)) < 0) {
 		rs_cli_error("scan", "%s", err);
 		goto out;
 	}
-	rs_scan_render(res, o, &out);
-	if (rs_sbuf_failed(&out) || fwrite(out.buf, 1, out.len, stdout) != out.len ||
-	    fflush(stdout) != 0) {
-		rs_cli_error("scan", "cannot write the output");
-		goto out;
-	}
-	status = res->n_retired_sockets > 0 ? RS_EXIT_FOUND : RS_EXIT_OK;
+	status = sum.retired_sockets > 0 ? RS_EXIT_FOUND : RS_EXIT_OK;
 out:
-	rs_sbuf_free(&out);
-	rs_scan_free(res);
 	free(abs);
 	free(o);
 	return status;

@@ -129,6 +129,9 @@ ssize_t rs_proc_read_file(int dirfd, const char *name, char *buf, size_t len)
 		if (n == 0)
 			break;
 		got += (size_t)n;
+		/* /proc returns less than asked only at the end. */
+		if ((size_t)n < len - 1 - (got - (size_t)n))
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
@@ -143,22 +146,17 @@ void rs_proc_ident_clear(struct rs_proc_ident *id)
 	memset(id, 0, sizeof(*id));
 }
 
-int rs_proc_read_ident(int proc_dirfd, int32_t pid, struct rs_proc_ident *out)
+/* The identity of the process whose /proc directory is dfd. */
+static int read_ident_at(int dfd, int32_t pid, struct rs_proc_ident *out)
 {
-	char name[16], buf[4096], link[PATH_MAX];
+	char buf[4096], link[PATH_MAX];
 	struct rs_proc_stat st;
 	uint64_t v;
 	ssize_t n;
-	int dfd, r;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->uid = out->auid = -1;
-	if (pid <= 0)
-		return -EINVAL;
-	snprintf(name, sizeof(name), "%d", (int)pid);
-	dfd = openat(proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0)
-		return errno == ESRCH ? -ENOENT : -errno;
 	n = rs_proc_read_file(dfd, "stat", buf, sizeof(buf));
 	if (n < 0) {
 		r = (int)n;
@@ -195,6 +193,23 @@ int rs_proc_read_ident(int proc_dirfd, int32_t pid, struct rs_proc_ident *out)
 	}
 	r = 0;
 out:
+	return r;
+}
+
+int rs_proc_read_ident(int proc_dirfd, int32_t pid, struct rs_proc_ident *out)
+{
+	char name[16];
+	int dfd, r;
+
+	memset(out, 0, sizeof(*out));
+	out->uid = out->auid = -1;
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dfd = openat(proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return errno == ESRCH ? -ENOENT : -errno;
+	r = read_ident_at(dfd, pid, out);
 	close(dfd);
 	return r;
 }
@@ -569,18 +584,31 @@ static void read_domain(int dfd, const struct rs_facts_ctx *ctx, struct rs_proc_
 int rs_proc_read_facts(int proc_dirfd, int32_t pid, const struct rs_facts_ctx *ctx,
 		       struct rs_proc_facts *out)
 {
-	char name[16], buf[8192];
-	ssize_t n;
+	char name[16];
 	int dfd, r;
 
 	memset(out, 0, sizeof(*out));
-	r = rs_proc_read_ident(proc_dirfd, pid, &out->id);
-	if (r < 0)
-		return r;
+	if (pid <= 0)
+		return -EINVAL;
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	dfd = openat(proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0) {
-		r = errno == ESRCH ? -ENOENT : -errno;
+	if (dfd < 0)
+		return errno == ESRCH ? -ENOENT : -errno;
+	r = rs_proc_read_facts_at(dfd, pid, ctx, out);
+	close(dfd);
+	return r;
+}
+
+int rs_proc_read_facts_at(int dfd, int32_t pid, const struct rs_facts_ctx *ctx,
+			  struct rs_proc_facts *out)
+{
+	char buf[8192];
+	ssize_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = read_ident_at(dfd, pid, &out->id);
+	if (r < 0) {
 		rs_proc_facts_clear(out);
 		return r;
 	}
@@ -597,7 +625,6 @@ int rs_proc_read_facts(int proc_dirfd, int32_t pid, const struct rs_facts_ctx *c
 	out->mntns = ns_inode(dfd, "ns/mnt");
 	if (ctx != NULL)
 		read_domain(dfd, ctx, out);
-	close(dfd);
 	return 0;
 }
 

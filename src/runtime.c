@@ -1579,6 +1579,10 @@ static int read_all(int fd, size_t cap, char **buf, size_t *len, bool *cut)
 		if (n == 0)
 			break;
 		got += (size_t)n;
+		/* /proc files and regular files return less than asked only at
+		 * the end: spare the read that would return 0. */
+		if (got < size)
+			break;
 	}
 	b[got] = '\0';
 	*buf = b;
@@ -1842,8 +1846,21 @@ static void read_exe(int pdfd, struct rs_runtime_facts *f, bool want_cares,
 	struct exe_entry *hit = NULL;
 	struct file_key key;
 	struct stat st;
-	int fd = openat(pdfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd;
 
+	/* The cache is keyed on the file behind the link: look before opening. */
+	if (cache != NULL && fstatat(pdfd, "exe", &st, 0) == 0 && S_ISREG(st.st_mode)) {
+		key.dev = st.st_dev;
+		key.ino = st.st_ino;
+		key.size = (uint64_t)st.st_size;
+		key.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		hit = exe_lookup(cache, &key);
+		if (hit != NULL && (!want_cares || hit->facts.cares_looked)) {
+			exe_to_facts(&hit->facts, f);
+			return;
+		}
+	}
+	fd = openat(pdfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -1852,12 +1869,6 @@ static void read_exe(int pdfd, struct rs_runtime_facts *f, bool want_cares,
 	key.ino = st.st_ino;
 	key.size = (uint64_t)st.st_size;
 	key.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	if (cache != NULL)
-		hit = exe_lookup(cache, &key);
-	if (hit != NULL && (!want_cares || hit->facts.cares_looked)) {
-		exe_to_facts(&hit->facts, f);
-		goto out;
-	}
 	if (cache != NULL)
 		cache->stats.exe_misses++;
 	rs_elf_src_fd(&src, fd, (uint64_t)st.st_size, RS_RT_EXE_BUDGET);
@@ -1961,13 +1972,15 @@ out:
 /* The banner of a libc the cache has seen: the same path and inode in maps is
  * the same file (a replaced libc has another inode, a deleted one is never
  * cached). */
-static void cached_libc_banner(int pdfd, int rootfd, const struct rs_maps_file *m, char *banner,
+static int root_of(int pdfd, int *rootfd);
+
+static void cached_libc_banner(int pdfd, int *rootfd, const struct rs_maps_file *m, char *banner,
 			       size_t cap, size_t *len, struct rs_runtime_cache *c)
 {
 	struct banner_entry *victim;
 
 	if (c == NULL || m->deleted || m->cut) {
-		read_libc_banner(pdfd, rootfd, m, banner, cap, len);
+		read_libc_banner(pdfd, root_of(pdfd, rootfd), m, banner, cap, len);
 		return;
 	}
 	victim = &c->banners[0];
@@ -1985,7 +1998,7 @@ static void cached_libc_banner(int pdfd, int rootfd, const struct rs_maps_file *
 			victim = e;
 	}
 	c->stats.libc_misses++;
-	read_libc_banner(pdfd, rootfd, m, banner, cap, len);
+	read_libc_banner(pdfd, root_of(pdfd, rootfd), m, banner, cap, len);
 	if (*len == 0)
 		return; /* not cached: try again next time */
 	victim->used = true;
@@ -2054,24 +2067,45 @@ int rs_runtime_read(int proc_dirfd, int32_t pid, struct rs_runtime *out)
 int rs_runtime_read_cached(struct rs_runtime_cache *cache, int proc_dirfd, int32_t pid,
 			   struct rs_runtime *out)
 {
-	struct rs_runtime_facts f;
-	struct rs_maps_summary ms;
-	char name[24], exe[PATH_MAX], banner[RS_RT_BANNER_MAX], conf_path[RS_RT_PATH_MAX];
-	char *maps = NULL, *env = NULL, *cmd = NULL, *jrel = NULL, *jsec = NULL, *dconf = NULL;
-	size_t elen = 0, clen = 0, blen = 0;
-	int pdfd, rootfd = -1, r;
-	struct span exe_base;
-	bool cut, deleted;
-	ssize_t n;
+	char name[24];
+	int pdfd, r;
 
 	memset(out, 0, sizeof(*out));
-	memset(&f, 0, sizeof(f));
 	if (pid <= 0)
 		return -EINVAL;
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	pdfd = openat(proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (pdfd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
+	r = rs_runtime_read_at(cache, pdfd, out);
+	close(pdfd);
+	return r;
+}
+
+/* The process's root, opened the first time a file below it is needed. */
+static int root_of(int pdfd, int *rootfd)
+{
+	if (*rootfd == -1)
+		*rootfd = openat(pdfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
+		*rootfd = -2; /* tried */
+	return *rootfd;
+}
+
+int rs_runtime_read_at(struct rs_runtime_cache *cache, int pdfd, struct rs_runtime *out)
+{
+	struct rs_runtime_facts f;
+	struct rs_maps_summary ms;
+	char exe[PATH_MAX], banner[RS_RT_BANNER_MAX], conf_path[RS_RT_PATH_MAX];
+	char *maps = NULL, *env = NULL, *cmd = NULL, *jrel = NULL, *jsec = NULL, *dconf = NULL;
+	size_t elen = 0, clen = 0, blen = 0;
+	int rootfd = -1, r;
+	struct span exe_base;
+	bool cut, deleted;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
 
 	r = read_maps(pdfd, &maps, &f.maps_len, &f.notes);
 	if (r == -ENOENT || r == -ENOMEM)
@@ -2104,23 +2138,23 @@ int rs_runtime_read_cached(struct rs_runtime_cache *cache, int proc_dirfd, int32
 	rs_runtime_scan_maps(f.maps, f.maps_len, &ms);
 	exe_base = basename_of(exe_name(f.exe, f.exe_len, &deleted));
 	read_exe(pdfd, &f, is_node_exe(exe_base) && !ms.cares.found, cache);
-	rootfd = openat(pdfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ms.glibc.found) {
-		cached_libc_banner(pdfd, rootfd, &ms.glibc, banner, sizeof(banner), &blen, cache);
+		cached_libc_banner(pdfd, &rootfd, &ms.glibc, banner, sizeof(banner), &blen, cache);
 		if (blen > 0) {
 			f.libc_banner = banner;
 			f.libc_banner_len = blen;
 		}
 	}
 	if (ms.jvm.found && !ms.jvm.deleted && !ms.jvm.cut)
-		read_java_files(rootfd, ms.jvm.path, &f, &jrel, &jsec);
+		read_java_files(root_of(pdfd, &rootfd), ms.jvm.path, &f, &jrel, &jsec);
 	if (span_eq(exe_base, "dnsmasq")) {
 		if (rs_runtime_dnsmasq_conf_path(f.cmdline, f.cmdline_len, conf_path,
 						 sizeof(conf_path)) == 0 &&
 		    conf_path[0] == '/' && strncmp(conf_path, "/dev/", 5) != 0) {
 			size_t dlen = 0;
 
-			if (read_in_root(rootfd, conf_path, RS_RT_CONFIG_MAX, &dconf, &dlen) == 0) {
+			if (read_in_root(root_of(pdfd, &rootfd), conf_path, RS_RT_CONFIG_MAX, &dconf,
+					 &dlen) == 0) {
 				f.dnsmasq_conf = dconf;
 				f.dnsmasq_conf_len = dlen;
 				f.dnsmasq_conf_path = conf_path;
@@ -2132,7 +2166,6 @@ int rs_runtime_read_cached(struct rs_runtime_cache *cache, int proc_dirfd, int32
 out:
 	if (rootfd >= 0)
 		close(rootfd);
-	close(pdfd);
 	free(maps);
 	free(env);
 	free(cmd);

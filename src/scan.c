@@ -2,7 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,31 +12,62 @@
 #include "resolvstale/escape.h"
 #include "resolvstale/genrender.h"
 #include "resolvstale/json.h"
+#include "resolvstale/procinfo.h"
 #include "resolvstale/procscan.h"
+#include "resolvstale/runtime.h"
 #include "resolvstale/scan.h"
 #include "resolvstale/strnum.h"
 #include "resolvstale/timefmt.h"
 
+struct hit {
+	int fd;
+	struct rs_sock sock;
+	bool retired;
+};
+
 struct ctx {
 	const struct rs_scan_opts *o;
-	struct rs_scan_result *r;
+	FILE *out;
+	struct rs_sbuf sb;
+	struct rs_json j;
+	bool write_failed;
 	int proc_dirfd;
 	struct rs_facts_ctx fctx;
 	struct rs_runtime_cache *rtc;
-	size_t cap_procs, cap_sockets;
-	int err;
+	struct rs_scan_summary *sum;
+	int64_t conf_mtime_ns;
+	/* The process whose hits are being collected (procscan reports all
+	 * hits of a process together). */
+	struct batch *cur;
+	/* Finished processes go to a worker thread that reads their facts and
+	 * runtime and writes them out, while the walk goes on: on two cores the
+	 * two halves of the work overlap. Bounded: the walk waits when it is
+	 * QUEUE_MAX processes ahead. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch *head, *tail;
+	size_t queued;
+	bool done, worker_failed;
 };
 
-void rs_scan_free(struct rs_scan_result *r)
+#define QUEUE_MAX 256
+
+/* One process and its hits. */
+struct batch {
+	struct batch *next;
+	int32_t pid;
+	uint64_t starttime;
+	char comm[RS_COMM_MAX];
+	size_t n_hits, cap_hits;
+	struct hit hits[];
+};
+
+static void flush_out(struct ctx *c)
 {
-	if (r == NULL)
-		return;
-	for (size_t i = 0; i < r->n_procs; i++)
-		rs_proc_facts_clear(&r->procs[i].facts);
-	free(r->procs);
-	free(r->sockets);
-	free(r->chain);
-	free(r);
+	if (rs_sbuf_failed(&c->sb) ||
+	    (c->sb.len > 0 && fwrite(c->sb.buf, 1, c->sb.len, c->out) != c->sb.len))
+		c->write_failed = true;
+	rs_sbuf_reset(&c->sb);
 }
 
 static bool is_retired(const struct rs_scan_opts *o, const struct rs_addr *a,
@@ -54,79 +85,273 @@ static bool is_retired(const struct rs_scan_opts *o, const struct rs_addr *a,
 	return false;
 }
 
-static ssize_t find_proc(const struct rs_scan_result *r, int32_t pid, uint64_t starttime)
+/* Facts and runtime of a process; a process that vanished keeps what the
+ * scan saw (pid, starttime, comm). */
+static void read_process(struct ctx *c, int32_t pid, uint64_t starttime, const char *comm,
+			 struct rs_proc_facts *f, struct rs_runtime *rt, bool *have_rt)
 {
-	for (size_t i = r->n_procs; i-- > 0;)
-		if (r->procs[i].facts.id.pid == pid && r->procs[i].facts.id.starttime == starttime)
-			return (ssize_t)i;
-	return -1;
+	char name[16];
+	int dfd;
+
+	*have_rt = false;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dfd = openat(c->proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0 || rs_proc_read_facts_at(dfd, pid, &c->fctx, f) < 0 ||
+	    f->id.starttime != starttime) {
+		rs_proc_facts_clear(f);
+		f->id.pid = pid;
+		f->id.starttime = starttime;
+		f->id.ppid = -1;
+		f->id.uid = f->id.auid = -1;
+		snprintf(f->id.comm, sizeof(f->id.comm), "%s", comm ? comm : "");
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	*have_rt = rs_runtime_read_at(c->rtc, dfd, rt) == 0;
+	close(dfd);
 }
 
-/* Add a process and read its facts and runtime; a process that vanished
- * keeps what the scan saw (pid, starttime, comm). */
-static ssize_t add_proc(struct ctx *c, int32_t pid, uint64_t starttime, const char *comm)
+static void json_process(struct ctx *c, const struct rs_proc_facts *f,
+			 const struct rs_runtime *rt, bool have_rt)
 {
-	struct rs_scan_result *r = c->r;
-	struct rs_scan_proc *p;
+	rs_render_facts_json(&c->j, f);
+	if (have_rt)
+		rs_runtime_json(&c->j, rt); /* "runtime", "reload_rule", ... */
+	else
+		rs_json_kv_str(&c->j, "runtime", NULL);
+}
 
-	if (r->n_procs == c->cap_procs) {
-		size_t cap = c->cap_procs ? c->cap_procs * 2 : 16;
-		struct rs_scan_proc *n = realloc(r->procs, cap * sizeof(*n));
-		if (n == NULL)
-			return -ENOMEM;
-		r->procs = n;
-		c->cap_procs = cap;
+static void text_cell(struct rs_sbuf *out, const char *s, size_t width)
+{
+	size_t before = out->len;
+
+	rs_escape_text(out, s, strlen(s));
+	while (out->len - before < width)
+		rs_sbuf_putc(out, ' ');
+	rs_sbuf_putc(out, ' ');
+}
+
+static void text_runtime(struct rs_sbuf *out, const struct rs_runtime *rt, bool have_rt)
+{
+	char rule[48];
+
+	if (!have_rt) {
+		rs_sbuf_puts(out, "?");
+		return;
 	}
-	p = &r->procs[r->n_procs];
-	memset(p, 0, sizeof(*p));
-	if (rs_proc_read_facts(c->proc_dirfd, pid, &c->fctx, &p->facts) < 0 ||
-	    p->facts.id.starttime != starttime) {
-		rs_proc_facts_clear(&p->facts);
-		p->facts.id.pid = pid;
-		p->facts.id.starttime = starttime;
-		p->facts.id.ppid = -1;
-		p->facts.id.uid = p->facts.id.auid = -1;
-		snprintf(p->facts.id.comm, sizeof(p->facts.id.comm), "%s", comm ? comm : "");
-	} else if (rs_runtime_read_cached(c->rtc, c->proc_dirfd, pid, &p->rt) == 0) {
-		p->have_rt = true;
+	rs_sbuf_puts(out, rs_runtime_kind_name(rt->kind));
+	if (rt->version[0] != '\0') {
+		rs_sbuf_putc(out, ' ');
+		rs_escape_text(out, rt->version, strlen(rt->version));
 	}
-	return (ssize_t)r->n_procs++;
+	rs_sbuf_printf(out, ", %s", rs_runtime_path_rule(&rt->primary, rule, sizeof(rule)));
+	if (rt->second.path != RS_PATH_NONE)
+		rs_sbuf_printf(out, " (%s: %s)", rs_resolver_path_name(rt->second.path),
+			       rs_runtime_path_rule(&rt->second, rule, sizeof(rule)));
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	char ax[RS_ADDR_STRLEN], ay[RS_ADDR_STRLEN];
+	int k;
+
+	if (x->retired != y->retired)
+		return x->retired ? -1 : 1;
+	if (x->sock.proto != y->sock.proto)
+		return x->sock.proto < y->sock.proto ? -1 : 1;
+	k = strcmp(rs_addr_format(&x->sock.remote, ax, sizeof(ax)),
+		   rs_addr_format(&y->sock.remote, ay, sizeof(ay)));
+	if (k != 0)
+		return k;
+	if (x->sock.state != y->sock.state)
+		return x->sock.state < y->sock.state ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+static bool same_row(const struct hit *a, const struct hit *b)
+{
+	return a->sock.proto == b->sock.proto && a->sock.rport == b->sock.rport &&
+	       a->sock.state == b->sock.state && a->retired == b->retired &&
+	       rs_addr_equal(&a->sock.remote, &b->sock.remote);
+}
+
+/* One row per server the process talks to: a resolver may hold many. */
+static void text_rows(struct ctx *c, const struct batch *b, const struct rs_proc_facts *f,
+		      const struct rs_runtime *rt, bool have_rt)
+{
+	char text[RS_ADDR_STRLEN], where[128];
+
+	rs_proc_facts_where(f, where, sizeof(where));
+	for (size_t i = 0; i < b->n_hits;) {
+		const struct hit *h = &b->hits[i];
+		size_t same = 1, mark;
+
+		while (i + same < b->n_hits && same_row(h, &b->hits[i + same]))
+			same++;
+		i += same;
+		rs_sbuf_printf(&c->sb, "  %-8d ", (int)f->id.pid);
+		text_cell(&c->sb, f->id.comm, 16);
+		rs_sbuf_printf(&c->sb, "%-5s ", rs_proto_name(h->sock.proto));
+		mark = c->sb.len;
+		rs_sbuf_printf(&c->sb, "%s%s%s:%u", h->sock.remote.family == AF_INET6 ? "[" : "",
+			       rs_addr_format(&h->sock.remote, text, sizeof(text)),
+			       h->sock.remote.family == AF_INET6 ? "]" : "", h->sock.rport);
+		if (same > 1)
+			rs_sbuf_printf(&c->sb, " x%zu", same);
+		if (h->retired)
+			rs_sbuf_puts(&c->sb, " RETIRED");
+		while (c->sb.len - mark < 32)
+			rs_sbuf_putc(&c->sb, ' ');
+		rs_sbuf_printf(&c->sb, " %-12s ", rs_sock_state_name(h->sock.proto, h->sock.state));
+		text_cell(&c->sb, where, 22);
+		text_runtime(&c->sb, rt, have_rt);
+		rs_sbuf_putc(&c->sb, '\n');
+	}
+}
+
+static void json_sockets(struct ctx *c, const struct batch *b)
+{
+	char text[RS_ADDR_STRLEN];
+	size_t n_retired = 0;
+
+	rs_json_key(&c->j, "sockets");
+	rs_json_arr_begin(&c->j);
+	for (size_t i = 0; i < b->n_hits; i++) {
+		const struct hit *h = &b->hits[i];
+		rs_json_obj_begin(&c->j);
+		rs_json_kv_int(&c->j, "fd", h->fd);
+		rs_json_kv_str(&c->j, "proto", rs_proto_name(h->sock.proto));
+		rs_json_kv_str(&c->j, "local", rs_addr_format(&h->sock.local, text, sizeof(text)));
+		rs_json_kv_uint(&c->j, "lport", h->sock.lport);
+		rs_json_kv_str(&c->j, "remote", rs_addr_format(&h->sock.remote, text, sizeof(text)));
+		rs_json_kv_uint(&c->j, "rport", h->sock.rport);
+		rs_json_kv_str(&c->j, "state", rs_sock_state_name(h->sock.proto, h->sock.state));
+		rs_json_kv_uint(&c->j, "inode", h->sock.inode);
+		rs_json_kv_uint(&c->j, "netns", h->sock.netns);
+		rs_json_kv_bool(&c->j, "retired", h->retired);
+		rs_json_obj_end(&c->j);
+		n_retired += h->retired;
+	}
+	rs_json_arr_end(&c->j);
+	rs_json_kv_uint(&c->j, "retired_sockets", n_retired);
+}
+
+/* All hits of a process are in: describe it and write it out (worker). */
+static void describe(struct ctx *c, struct batch *b)
+{
+	struct rs_proc_facts f;
+	struct rs_runtime rt;
+	size_t n_retired = 0;
+	bool have_rt;
+
+	memset(&f, 0, sizeof(f));
+	read_process(c, b->pid, b->starttime, b->comm, &f, &rt, &have_rt);
+	for (size_t i = 0; i < b->n_hits; i++) {
+		b->hits[i].retired = is_retired(c->o, &b->hits[i].sock.remote, f.domain);
+		n_retired += b->hits[i].retired;
+	}
+	qsort(b->hits, b->n_hits, sizeof(b->hits[0]), cmp_hit);
+	c->sum->sockets += b->n_hits;
+	c->sum->retired_sockets += n_retired;
+	c->sum->processes++;
+	c->sum->retired_processes += n_retired > 0;
+	if (c->o->format == RS_SCAN_JSON) {
+		rs_json_obj_begin(&c->j);
+		json_process(c, &f, &rt, have_rt);
+		json_sockets(c, b);
+		rs_json_obj_end(&c->j);
+	} else {
+		text_rows(c, b, &f, &rt, have_rt);
+	}
+	flush_out(c);
+	rs_proc_facts_clear(&f);
+}
+
+static void *worker(void *arg)
+{
+	struct ctx *c = arg;
+
+	for (;;) {
+		struct batch *b;
+
+		pthread_mutex_lock(&c->lock);
+		while (c->head == NULL && !c->done)
+			pthread_cond_wait(&c->cond, &c->lock);
+		b = c->head;
+		if (b != NULL) {
+			c->head = b->next;
+			if (c->head == NULL)
+				c->tail = NULL;
+			c->queued--;
+			pthread_cond_broadcast(&c->cond);
+		}
+		pthread_mutex_unlock(&c->lock);
+		if (b == NULL)
+			return NULL; /* done and drained */
+		describe(c, b);
+		free(b);
+	}
+}
+
+/* Hand the collected process to the worker (waiting while it is far behind). */
+static void enqueue(struct ctx *c)
+{
+	struct batch *b = c->cur;
+
+	if (b == NULL || b->n_hits == 0)
+		return;
+	c->cur = NULL;
+	pthread_mutex_lock(&c->lock);
+	while (c->queued >= QUEUE_MAX)
+		pthread_cond_wait(&c->cond, &c->lock);
+	b->next = NULL;
+	if (c->tail != NULL)
+		c->tail->next = b;
+	else
+		c->head = b;
+	c->tail = b;
+	c->queued++;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
 }
 
 static int on_hit(void *arg, const struct rs_procscan_hit *h)
 {
 	struct ctx *c = arg;
-	struct rs_scan_result *r = c->r;
-	struct rs_scan_socket *s;
-	ssize_t pi;
+	struct batch *b = c->cur;
 
 	if (h->pid <= 0)
 		return 0;
-	pi = find_proc(r, h->pid, h->starttime);
-	if (pi < 0)
-		pi = add_proc(c, h->pid, h->starttime, h->comm);
-	if (pi < 0)
-		return (int)pi;
-	if (r->n_sockets == c->cap_sockets) {
-		size_t cap = c->cap_sockets ? c->cap_sockets * 2 : 16;
-		struct rs_scan_socket *n = realloc(r->sockets, cap * sizeof(*n));
+	if (b != NULL && (h->pid != b->pid || h->starttime != b->starttime)) {
+		enqueue(c);
+		b = NULL;
+	}
+	if (b == NULL || b->n_hits == b->cap_hits) {
+		size_t cap = b ? b->cap_hits * 2 : 8;
+		struct batch *n = realloc(b, sizeof(*n) + cap * sizeof(n->hits[0]));
 		if (n == NULL)
 			return -ENOMEM;
-		r->sockets = n;
-		c->cap_sockets = cap;
+		if (b == NULL) {
+			n->n_hits = 0;
+			n->pid = h->pid;
+			n->starttime = h->starttime;
+			snprintf(n->comm, sizeof(n->comm), "%s", h->comm ? h->comm : "");
+		}
+		n->cap_hits = cap;
+		b = c->cur = n;
 	}
-	s = &r->sockets[r->n_sockets++];
-	memset(s, 0, sizeof(*s));
-	s->fd = h->fd;
-	s->sock = *h->sock;
-	s->proc = (size_t)pi;
-	s->retired = is_retired(c->o, &s->sock.remote, r->procs[pi].facts.domain);
-	if (s->retired)
-		r->n_retired_sockets++;
+	b->hits[b->n_hits].fd = h->fd;
+	b->hits[b->n_hits].sock = *h->sock;
+	b->hits[b->n_hits].retired = false;
+	b->n_hits++;
 	return 0;
 }
 
-/* The start time of pid from its stat, without reading anything else. */
+/* --- at risk -------------------------------------------------------------- */
+
+/* The start time of pid from its stat alone; kernel threads are skipped. */
 static int quick_start(int proc_dirfd, int32_t pid, uint64_t *starttime)
 {
 	char name[32], buf[1024];
@@ -143,32 +368,54 @@ static int quick_start(int proc_dirfd, int32_t pid, uint64_t *starttime)
 	return 0;
 }
 
-/* At risk: its lookups go through code that reads the file once. Without
- * evidence of which path a process uses (a scan has none), its primary path
+/* At risk: its lookups go through code that reads the file once. A scan has
+ * no evidence of which resolver path a process uses, so its primary path
  * decides; a second path that reads once is named in the reason of a
  * process at risk, and otherwise left to the daemon's evidence. */
-static void judge_risk(struct rs_scan_proc *p, const struct rs_scan_result *r)
+static bool judge_risk(const struct ctx *c, const struct rs_proc_facts *f,
+		       const struct rs_runtime *rt, char *reason, size_t len)
 {
-	const struct rs_runtime_path *w = &p->rt.primary;
+	const struct rs_runtime_path *w = &rt->primary;
 	char rule[48];
 
-	if (!p->have_rt || p->facts.domain != RS_DOMAIN_HOST || p->facts.start_ns == 0 ||
-	    p->facts.start_ns >= r->conf_mtime_ns || w->rule != RS_RELOAD_READS_ONCE)
-		return;
-	p->at_risk = true;
-	snprintf(p->reason, sizeof(p->reason), "started before the file changed; %s %s path %s",
-		 rs_runtime_kind_name(p->rt.kind), rs_resolver_path_name(w->path),
+	if (f->domain != RS_DOMAIN_HOST || f->start_ns == 0 || f->start_ns >= c->conf_mtime_ns ||
+	    w->rule != RS_RELOAD_READS_ONCE)
+		return false;
+	snprintf(reason, len, "started before the file changed; %s %s path %s",
+		 rs_runtime_kind_name(rt->kind), rs_resolver_path_name(w->path),
 		 rs_runtime_path_rule(w, rule, sizeof(rule)));
+	return true;
+}
+
+static void write_at_risk(struct ctx *c, const struct rs_proc_facts *f,
+			  const struct rs_runtime *rt, const char *reason)
+{
+	char t[RS_TIME_BUF], where[128];
+
+	if (c->o->format == RS_SCAN_JSON) {
+		rs_json_obj_begin(&c->j);
+		json_process(c, f, rt, true);
+		rs_json_kv_str(&c->j, "reason", reason);
+		rs_json_obj_end(&c->j);
+	} else {
+		rs_sbuf_printf(&c->sb, "  %-8d ", (int)f->id.pid);
+		text_cell(&c->sb, f->id.comm, 16);
+		rs_sbuf_printf(&c->sb, "%-30s ", rs_time_local(f->start_ns, t, sizeof(t)));
+		rs_proc_facts_where(f, where, sizeof(where));
+		text_cell(&c->sb, where, 22);
+		text_runtime(&c->sb, rt, true);
+		rs_sbuf_putc(&c->sb, '\n');
+	}
+	flush_out(c);
 }
 
 /* Every process started before the file's last change that reads it, and
  * whose resolver reads the configuration once. */
 static int find_at_risk(struct ctx *c)
 {
-	struct rs_scan_result *r = c->r;
 	int dfd = dup(c->proc_dirfd);
-	DIR *d;
 	struct dirent *e;
+	DIR *d;
 
 	if (dfd < 0)
 		return -errno;
@@ -178,97 +425,170 @@ static int find_at_risk(struct ctx *c)
 		return -errno;
 	}
 	while ((e = readdir(d)) != NULL) {
+		struct rs_proc_facts f;
+		struct rs_runtime rt;
 		uint64_t pid, starttime;
-		ssize_t pi;
+		char reason[192];
+		bool have_rt;
 
 		if (rs_strtou64(e->d_name, 1, INT32_MAX, &pid) < 0 || (pid_t)pid == getpid())
 			continue;
 		if (quick_start(c->proc_dirfd, (int32_t)pid, &starttime) < 0)
 			continue;
 		if (c->fctx.boot_ns > 0 &&
-		    c->fctx.boot_ns + (int64_t)(starttime * (1000000000ULL / (uint64_t)c->fctx.clk_tck)) >=
-			    r->conf_mtime_ns)
+		    c->fctx.boot_ns + (int64_t)(starttime * (1000000000ULL /
+							      (uint64_t)c->fctx.clk_tck)) >=
+			    c->conf_mtime_ns)
 			continue; /* started after the change: it read the new file */
-		r->processes_examined++;
-		pi = find_proc(r, (int32_t)pid, starttime);
-		if (pi < 0) {
-			size_t before = r->n_procs;
-			pi = add_proc(c, (int32_t)pid, starttime, NULL);
-			if (pi < 0) {
-				closedir(d);
-				return (int)pi;
-			}
-			judge_risk(&r->procs[pi], r);
-			if (!r->procs[pi].at_risk) {
-				/* Keep only processes that matter to the report. */
-				rs_proc_facts_clear(&r->procs[pi].facts);
-				r->n_procs = before;
-				continue;
-			}
-		} else {
-			judge_risk(&r->procs[pi], r);
+		c->sum->examined++;
+		memset(&f, 0, sizeof(f));
+		read_process(c, (int32_t)pid, starttime, NULL, &f, &rt, &have_rt);
+		if (have_rt && judge_risk(c, &f, &rt, reason, sizeof(reason))) {
+			c->sum->at_risk++;
+			write_at_risk(c, &f, &rt, reason);
 		}
-		if (r->procs[pi].at_risk)
-			r->n_at_risk++;
+		rs_proc_facts_clear(&f);
 	}
 	closedir(d);
 	return 0;
 }
 
-static int cmp_sock(const void *a, const void *b, void *arg)
-{
-	const struct rs_scan_socket *x = a, *y = b;
-	const struct rs_scan_result *r = arg;
-	int32_t px = r->procs[x->proc].facts.id.pid, py = r->procs[y->proc].facts.id.pid;
+/* --- the report around it ------------------------------------------------- */
 
-	if (x->retired != y->retired)
-		return x->retired ? -1 : 1;
-	if (px != py)
-		return px < py ? -1 : 1;
-	if (x->sock.proto != y->sock.proto)
-		return x->sock.proto < y->sock.proto ? -1 : 1;
-	{
-		char ax[RS_ADDR_STRLEN], ay[RS_ADDR_STRLEN];
-		int k = strcmp(rs_addr_format(&x->sock.remote, ax, sizeof(ax)),
-			       rs_addr_format(&y->sock.remote, ay, sizeof(ay)));
-		if (k != 0)
-			return k;
+static void header(struct ctx *c, const struct rs_conf_snapshot *snap,
+		   const struct rs_addr *ns, size_t n_ns)
+{
+	const struct rs_scan_opts *o = c->o;
+	char t[RS_TIME_BUF], text[RS_ADDR_STRLEN];
+
+	if (o->format == RS_SCAN_JSON) {
+		rs_json_init(&c->j, &c->sb);
+		rs_json_obj_begin(&c->j);
+		rs_json_kv_int(&c->j, "schema", 1);
+		rs_json_kv_str(&c->j, "time", rs_time_rfc3339(rs_time_now_ns(), t, sizeof(t)));
+		rs_json_key(&c->j, "resolv_conf");
+		rs_json_obj_begin(&c->j);
+		rs_json_kv_str(&c->j, "path", o->resolv_conf);
+		rs_json_kv_str(&c->j, "chain", snap->chain);
+		rs_json_key(&c->j, "nameservers");
+		rs_json_arr_begin(&c->j);
+		for (size_t i = 0; i < n_ns; i++)
+			rs_json_str(&c->j, rs_addr_format(&ns[i], text, sizeof(text)));
+		rs_json_arr_end(&c->j);
+		rs_json_kv_str(&c->j, "mtime", rs_time_rfc3339(snap->id.mtime_ns, t, sizeof(t)));
+		rs_json_obj_end(&c->j);
+		rs_json_key(&c->j, "retired");
+		rs_json_arr_begin(&c->j);
+		for (size_t i = 0; i < o->n_retired; i++)
+			rs_json_str(&c->j, rs_addr_format(&o->retired[i], text, sizeof(text)));
+		rs_json_arr_end(&c->j);
+		rs_json_kv_str(&c->j, "retired_from", o->retired_from);
+		rs_json_key(&c->j, "processes");
+		rs_json_arr_begin(&c->j);
+	} else {
+		rs_escape_text(&c->sb, snap->chain, strlen(snap->chain));
+		rs_sbuf_printf(&c->sb, " (modified %s)\n  nameservers: ",
+			       rs_time_local(snap->id.mtime_ns, t, sizeof(t)));
+		rs_addrs_join(ns, n_ns, &c->sb);
+		rs_sbuf_puts(&c->sb, "\n  retired:     ");
+		if (o->n_retired == 0)
+			rs_sbuf_puts(&c->sb, "none known");
+		else
+			rs_addrs_join(o->retired, o->n_retired, &c->sb);
+		rs_sbuf_printf(&c->sb, " (%s)\n\nSockets to port 53:\n", o->retired_from);
+		rs_sbuf_puts(&c->sb, "  PID      PROCESS          PROTO REMOTE                           "
+				     "STATE        UNIT/CONTAINER         RUNTIME\n");
 	}
-	if (x->sock.state != y->sock.state)
-		return x->sock.state < y->sock.state ? -1 : 1;
-	return x->fd < y->fd ? -1 : x->fd > y->fd;
+	flush_out(c);
 }
 
-int rs_scan_run(const struct rs_scan_opts *o, struct rs_scan_result **out, char *err,
+static void middle(struct ctx *c)
+{
+	const struct rs_scan_summary *s = c->sum;
+
+	if (c->o->format == RS_SCAN_JSON) {
+		rs_json_arr_end(&c->j);
+		rs_json_key(&c->j, "at_risk");
+		rs_json_arr_begin(&c->j);
+	} else {
+		rs_sbuf_printf(&c->sb,
+			       "  %llu socket%s in %llu process%s; %llu to a retired resolver\n\n",
+			       (unsigned long long)s->sockets, s->sockets == 1 ? "" : "s",
+			       (unsigned long long)s->processes, s->processes == 1 ? "" : "es",
+			       (unsigned long long)s->retired_sockets);
+		if (c->o->at_risk)
+			rs_sbuf_puts(&c->sb,
+				     "At risk (started before the file changed, read it, and resolve "
+				     "through code that reads it once):\n"
+				     "  PID      PROCESS          STARTED                        "
+				     "UNIT/CONTAINER         RUNTIME\n");
+		else
+			rs_sbuf_puts(&c->sb, "At risk: not examined (--no-at-risk)\n");
+	}
+	flush_out(c);
+}
+
+static void footer(struct ctx *c)
+{
+	const struct rs_scan_summary *s = c->sum;
+
+	if (c->o->format == RS_SCAN_JSON) {
+		rs_json_arr_end(&c->j);
+		rs_json_key(&c->j, "summary");
+		rs_json_obj_begin(&c->j);
+		rs_json_kv_uint(&c->j, "sockets", s->sockets);
+		rs_json_kv_uint(&c->j, "processes", s->processes);
+		rs_json_kv_uint(&c->j, "retired_sockets", s->retired_sockets);
+		rs_json_kv_uint(&c->j, "retired_processes", s->retired_processes);
+		rs_json_kv_bool(&c->j, "at_risk_examined", c->o->at_risk);
+		rs_json_kv_uint(&c->j, "at_risk", s->at_risk);
+		rs_json_kv_uint(&c->j, "processes_examined_for_risk", s->examined);
+		rs_json_obj_end(&c->j);
+		rs_json_obj_end(&c->j);
+		rs_sbuf_putc(&c->sb, '\n');
+	} else {
+		if (c->o->at_risk)
+			rs_sbuf_printf(&c->sb, "  %llu of %llu processes examined\n",
+				       (unsigned long long)s->at_risk,
+				       (unsigned long long)s->examined);
+		rs_sbuf_printf(&c->sb,
+			       "\n%llu process%s talk%s to a retired resolver; %llu process%s at "
+			       "risk.\n",
+			       (unsigned long long)s->retired_processes,
+			       s->retired_processes == 1 ? "" : "es",
+			       s->retired_processes == 1 ? "s" : "", (unsigned long long)s->at_risk,
+			       s->at_risk == 1 ? "" : "es");
+	}
+	flush_out(c);
+}
+
+int rs_scan_run(const struct rs_scan_opts *o, FILE *out, struct rs_scan_summary *sum, char *err,
 		size_t errlen)
 {
 	struct rs_procscan_opts po;
 	struct rs_procscan *ps = NULL;
 	struct rs_conf_snapshot snap;
+	struct rs_addr ns[3];
+	bool started = false;
+	pthread_t tid;
+	size_t n_ns;
 	struct ctx c;
 	int r;
 
-	*out = NULL;
+	memset(sum, 0, sizeof(*sum));
 	memset(&c, 0, sizeof(c));
 	memset(&snap, 0, sizeof(snap));
 	c.o = o;
+	c.out = out;
+	c.sum = sum;
 	c.proc_dirfd = -1;
-	c.r = calloc(1, sizeof(*c.r));
-	if (c.r == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	c.r->time_ns = rs_time_now_ns();
 	r = rs_conf_snapshot_read(o->resolv_conf, &snap);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", o->resolv_conf, strerror(-r));
 		goto out;
 	}
-	c.r->chain = strdup(snap.chain);
-	c.r->conf_dev = snap.id.dev;
-	c.r->conf_ino = snap.id.ino;
-	c.r->conf_mtime_ns = snap.id.mtime_ns;
-	c.r->n_nameservers = rs_resolvconf_effective(&snap.conf, c.r->nameservers);
+	c.conf_mtime_ns = snap.id.mtime_ns;
+	n_ns = rs_resolvconf_effective(&snap.conf, ns);
 	c.proc_dirfd = open(o->proc_root ? o->proc_root : "/proc",
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.proc_dirfd < 0) {
@@ -285,27 +605,38 @@ int rs_scan_run(const struct rs_scan_opts *o, struct rs_scan_result **out, char 
 	if (c.fctx.clk_tck <= 0)
 		c.fctx.clk_tck = 100;
 	c.rtc = rs_runtime_cache_new();
-	if (c.rtc == NULL) {
-		r = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-
 	rs_procscan_opts_init(&po);
 	po.proc_root = o->proc_root;
 	po.use_sockdiag = o->use_sockdiag;
 	po.self_pid = getpid();
-	r = rs_procscan_new(&po, &ps);
-	if (r == 0)
-		r = rs_procscan_run(ps, on_hit, &c);
+	r = c.rtc == NULL ? -ENOMEM : rs_procscan_new(&po, &ps);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot start the scan: %s", strerror(-r));
+		goto out;
+	}
+	header(&c, &snap, ns, n_ns);
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.cond, NULL);
+	if (pthread_create(&tid, NULL, worker, &c) != 0) {
+		r = -EAGAIN;
+		snprintf(err, errlen, "cannot start a thread");
+		goto out;
+	}
+	started = true;
+	r = rs_procscan_run(ps, on_hit, &c);
+	enqueue(&c);
+	pthread_mutex_lock(&c.lock);
+	c.done = true;
+	pthread_cond_broadcast(&c.cond);
+	pthread_mutex_unlock(&c.lock);
+	pthread_join(tid, NULL);
+	started = false;
 	if (r < 0) {
 		snprintf(err, errlen, "cannot scan %s: %s", o->proc_root ? o->proc_root : "/proc",
 			 strerror(-r));
 		goto out;
 	}
-	c.r->scan_processes = rs_procscan_stats(ps)->processes;
-	c.r->scan_namespaces = rs_procscan_stats(ps)->namespaces;
-	c.r->scan_gone = rs_procscan_stats(ps)->gone;
+	middle(&c);
 	if (o->at_risk && snap.id.state == RS_FILE_OK) {
 		r = find_at_risk(&c);
 		if (r < 0) {
@@ -313,231 +644,24 @@ int rs_scan_run(const struct rs_scan_opts *o, struct rs_scan_result **out, char 
 			goto out;
 		}
 	}
-	qsort_r(c.r->sockets, c.r->n_sockets, sizeof(c.r->sockets[0]), cmp_sock, c.r);
-	*out = c.r;
-	c.r = NULL;
-	r = 0;
+	footer(&c);
+	r = c.write_failed || fflush(out) != 0 ? -EIO : 0;
+	if (r < 0)
+		snprintf(err, errlen, "cannot write the output: %s", strerror(errno));
 out:
+	if (started) {
+		pthread_mutex_lock(&c.lock);
+		c.done = true;
+		pthread_cond_broadcast(&c.cond);
+		pthread_mutex_unlock(&c.lock);
+		pthread_join(tid, NULL);
+	}
 	rs_procscan_free(ps);
 	rs_runtime_cache_free(c.rtc);
 	if (c.proc_dirfd >= 0)
 		close(c.proc_dirfd);
 	rs_conf_snapshot_clear(&snap);
-	rs_scan_free(c.r);
+	rs_sbuf_free(&c.sb);
+	free(c.cur);
 	return r;
-}
-
-/* --- rendering ------------------------------------------------------------- */
-
-static void json_retired(struct rs_json *j, const struct rs_scan_opts *o)
-{
-	char text[RS_ADDR_STRLEN];
-
-	rs_json_key(j, "retired");
-	rs_json_arr_begin(j);
-	for (size_t i = 0; i < o->n_retired; i++)
-		rs_json_str(j, rs_addr_format(&o->retired[i], text, sizeof(text)));
-	rs_json_arr_end(j);
-	rs_json_kv_str(j, "retired_from", o->retired_from);
-}
-
-static void json_proc(struct rs_json *j, const struct rs_scan_proc *p)
-{
-	rs_render_facts_json(j, &p->facts);
-	rs_json_key(j, "runtime");
-	if (p->have_rt) {
-		rs_json_obj_begin(j);
-		rs_runtime_json(j, &p->rt);
-		rs_json_obj_end(j);
-	} else {
-		rs_json_null(j);
-	}
-}
-
-static void render_json(const struct rs_scan_result *r, const struct rs_scan_opts *o,
-			struct rs_sbuf *out)
-{
-	char t[RS_TIME_BUF], text[RS_ADDR_STRLEN];
-	struct rs_json j;
-
-	rs_json_init(&j, out);
-	rs_json_obj_begin(&j);
-	rs_json_kv_int(&j, "schema", 1);
-	rs_json_kv_str(&j, "time", rs_time_rfc3339(r->time_ns, t, sizeof(t)));
-	rs_json_key(&j, "resolv_conf");
-	rs_json_obj_begin(&j);
-	rs_json_kv_str(&j, "path", o->resolv_conf);
-	rs_json_kv_str(&j, "chain", r->chain);
-	rs_json_key(&j, "nameservers");
-	rs_json_arr_begin(&j);
-	for (size_t i = 0; i < r->n_nameservers; i++)
-		rs_json_str(&j, rs_addr_format(&r->nameservers[i], text, sizeof(text)));
-	rs_json_arr_end(&j);
-	rs_json_kv_str(&j, "mtime", rs_time_rfc3339(r->conf_mtime_ns, t, sizeof(t)));
-	rs_json_obj_end(&j);
-	json_retired(&j, o);
-	rs_json_key(&j, "sockets");
-	rs_json_arr_begin(&j);
-	for (size_t i = 0; i < r->n_sockets; i++) {
-		const struct rs_scan_socket *s = &r->sockets[i];
-		rs_json_obj_begin(&j);
-		json_proc(&j, &r->procs[s->proc]);
-		rs_json_kv_int(&j, "fd", s->fd);
-		rs_json_kv_str(&j, "proto", rs_proto_name(s->sock.proto));
-		rs_json_kv_str(&j, "local", rs_addr_format(&s->sock.local, text, sizeof(text)));
-		rs_json_kv_uint(&j, "lport", s->sock.lport);
-		rs_json_kv_str(&j, "remote", rs_addr_format(&s->sock.remote, text, sizeof(text)));
-		rs_json_kv_uint(&j, "rport", s->sock.rport);
-		rs_json_kv_str(&j, "state", rs_sock_state_name(s->sock.proto, s->sock.state));
-		rs_json_kv_uint(&j, "inode", s->sock.inode);
-		rs_json_kv_uint(&j, "socket_netns", s->sock.netns);
-		rs_json_kv_bool(&j, "retired", s->retired);
-		rs_json_obj_end(&j);
-	}
-	rs_json_arr_end(&j);
-	rs_json_key(&j, "at_risk");
-	rs_json_arr_begin(&j);
-	for (size_t i = 0; i < r->n_procs; i++) {
-		if (!r->procs[i].at_risk)
-			continue;
-		rs_json_obj_begin(&j);
-		json_proc(&j, &r->procs[i]);
-		rs_json_kv_str(&j, "reason", r->procs[i].reason);
-		rs_json_obj_end(&j);
-	}
-	rs_json_arr_end(&j);
-	rs_json_key(&j, "summary");
-	rs_json_obj_begin(&j);
-	rs_json_kv_uint(&j, "sockets", r->n_sockets);
-	rs_json_kv_uint(&j, "retired_sockets", r->n_retired_sockets);
-	rs_json_kv_uint(&j, "at_risk", r->n_at_risk);
-	rs_json_kv_uint(&j, "processes_scanned", r->scan_processes);
-	rs_json_kv_uint(&j, "namespaces", r->scan_namespaces);
-	rs_json_kv_uint(&j, "processes_examined_for_risk", r->processes_examined);
-	rs_json_obj_end(&j);
-	rs_json_obj_end(&j);
-	rs_sbuf_putc(out, '\n');
-}
-
-static void text_runtime(struct rs_sbuf *out, const struct rs_scan_proc *p)
-{
-	const struct rs_runtime_path *w;
-	char rule[48];
-
-	if (!p->have_rt) {
-		rs_sbuf_puts(out, "?");
-		return;
-	}
-	w = &p->rt.primary;
-	rs_sbuf_puts(out, rs_runtime_kind_name(p->rt.kind));
-	if (p->rt.version[0] != '\0') {
-		rs_sbuf_putc(out, ' ');
-		rs_escape_text(out, p->rt.version, strlen(p->rt.version));
-	}
-	rs_sbuf_printf(out, ", %s", rs_runtime_path_rule(w, rule, sizeof(rule)));
-	if (p->rt.second.path != RS_PATH_NONE)
-		rs_sbuf_printf(out, " (%s: %s)", rs_resolver_path_name(p->rt.second.path),
-			       rs_runtime_path_rule(&p->rt.second, rule, sizeof(rule)));
-}
-
-static void text_comm(struct rs_sbuf *out, const char *comm, size_t width)
-{
-	size_t before = out->len;
-
-	rs_escape_text(out, comm, strlen(comm));
-	while (out->len - before < width)
-		rs_sbuf_putc(out, ' ');
-	rs_sbuf_putc(out, ' ');
-}
-
-static bool same_row(const struct rs_scan_socket *a, const struct rs_scan_socket *b)
-{
-	return a->proc == b->proc && a->sock.proto == b->sock.proto &&
-	       a->sock.rport == b->sock.rport && a->sock.state == b->sock.state &&
-	       a->retired == b->retired && rs_addr_equal(&a->sock.remote, &b->sock.remote);
-}
-
-static void render_text(const struct rs_scan_result *r, const struct rs_scan_opts *o,
-			struct rs_sbuf *out)
-{
-	char t[RS_TIME_BUF], text[RS_ADDR_STRLEN], where[128];
-
-	rs_escape_text(out, r->chain, strlen(r->chain));
-	rs_sbuf_printf(out, " (modified %s)\n  nameservers: ",
-		       rs_time_local(r->conf_mtime_ns, t, sizeof(t)));
-	rs_addrs_join(r->nameservers, r->n_nameservers, out);
-	rs_sbuf_puts(out, "\n  retired:     ");
-	if (o->n_retired == 0)
-		rs_sbuf_puts(out, "none known");
-	else
-		rs_addrs_join(o->retired, o->n_retired, out);
-	rs_sbuf_printf(out, " (%s)\n\n", o->retired_from);
-
-	rs_sbuf_printf(out, "Sockets to port 53: %zu (%zu to a retired resolver)\n", r->n_sockets,
-		       r->n_retired_sockets);
-	if (r->n_sockets > 0)
-		rs_sbuf_puts(out, "  PID      PROCESS          PROTO  REMOTE                         "
-				  "STATE        UNIT/CONTAINER         RUNTIME\n");
-	for (size_t i = 0; i < r->n_sockets;) {
-		const struct rs_scan_socket *s = &r->sockets[i];
-		const struct rs_scan_proc *p = &r->procs[s->proc];
-		size_t mark, same = 1;
-
-		/* One row per process and server: a resolver may hold many. */
-		while (i + same < r->n_sockets && same_row(s, &r->sockets[i + same]))
-			same++;
-		i += same;
-		rs_sbuf_printf(out, "  %-8d ", (int)p->facts.id.pid);
-		text_comm(out, p->facts.id.comm, 16);
-		rs_sbuf_printf(out, "%-6s ", rs_proto_name(s->sock.proto));
-		mark = out->len;
-		rs_sbuf_printf(out, "%s%s%s:%u%s", s->sock.remote.family == AF_INET6 ? "[" : "",
-			       rs_addr_format(&s->sock.remote, text, sizeof(text)),
-			       s->sock.remote.family == AF_INET6 ? "]" : "", s->sock.rport,
-			       s->retired ? " RETIRED" : "");
-		if (same > 1)
-			rs_sbuf_printf(out, " x%zu", same);
-		while (out->len - mark < 30)
-			rs_sbuf_putc(out, ' ');
-		rs_sbuf_printf(out, " %-12s ", rs_sock_state_name(s->sock.proto, s->sock.state));
-		rs_proc_facts_where(&p->facts, where, sizeof(where));
-		text_comm(out, where, 22);
-		text_runtime(out, p);
-		rs_sbuf_putc(out, '\n');
-	}
-	if (!o->at_risk) {
-		rs_sbuf_puts(out, "\nAt risk: not examined (--no-at-risk)\n");
-	} else {
-		rs_sbuf_printf(out,
-			       "\nAt risk: %zu (started before the file changed, read it, and "
-			       "resolve through code that reads it once)\n",
-			       r->n_at_risk);
-		if (r->n_at_risk > 0)
-			rs_sbuf_puts(out, "  PID      PROCESS          STARTED                        "
-					  "UNIT/CONTAINER         RUNTIME\n");
-		for (size_t i = 0; i < r->n_procs; i++) {
-			const struct rs_scan_proc *p = &r->procs[i];
-			if (!p->at_risk)
-				continue;
-			rs_sbuf_printf(out, "  %-8d ", (int)p->facts.id.pid);
-			text_comm(out, p->facts.id.comm, 16);
-			rs_sbuf_printf(out, "%-30s ", rs_time_local(p->facts.start_ns, t, sizeof(t)));
-			rs_proc_facts_where(&p->facts, where, sizeof(where));
-			text_comm(out, where, 22);
-			text_runtime(out, p);
-			rs_sbuf_putc(out, '\n');
-		}
-	}
-	rs_sbuf_printf(out, "\n%zu socket%s to a retired resolver; %zu process%s at risk.\n",
-		       r->n_retired_sockets, r->n_retired_sockets == 1 ? "" : "s", r->n_at_risk,
-		       r->n_at_risk == 1 ? "" : "es");
-}
-
-void rs_scan_render(const struct rs_scan_result *r, const struct rs_scan_opts *o,
-		    struct rs_sbuf *out)
-{
-	if (o->format == RS_SCAN_JSON)
-		render_json(r, o, out);
-	else
-		render_text(r, o, out);
 }

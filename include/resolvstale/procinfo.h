@@ -118,6 +118,9 @@ struct rs_facts_ctx {
  * not read) are normal and left empty. Free with rs_proc_facts_clear(). */
 int rs_proc_read_facts(int proc_dirfd, int32_t pid, const struct rs_facts_ctx *ctx,
 		       struct rs_proc_facts *out);
+/* The same for the process whose /proc/PID directory is open as pid_dirfd. */
+int rs_proc_read_facts_at(int pid_dirfd, int32_t pid, const struct rs_facts_ctx *ctx,
+			  struct rs_proc_facts *out);
 void rs_proc_facts_clear(struct rs_proc_facts *f);
 /* Boot time (btime of <proc>/stat) in ns since the epoch, or 0. */
 int64_t rs_proc_boot_ns(int proc_dirfd);

@@ -302,5 +302,8 @@ const struct rs_runtime_cache_stats *rs_runtime_cache_stats(const struct rs_runt
 /* rs_runtime_read through the cache (NULL: no cache). */
 int rs_runtime_read_cached(struct rs_runtime_cache *cache, int proc_dirfd, int32_t pid,
 			   struct rs_runtime *out);
+/* The same for the process whose /proc/PID directory is open as pid_dirfd
+ * (for callers that read other facts from it too). */
+int rs_runtime_read_at(struct rs_runtime_cache *cache, int pid_dirfd, struct rs_runtime *out);
 
 #endif

@@ -6,10 +6,14 @@
 # private network namespace (UDP connected to 127.53.0.1:53 and 127.53.0.2:53,
 # unconnected UDP, TCP connected to its listener on 127.53.0.1:53) and says
 # how many sockets to port 53 it made. Then, for each size:
-#   build/tools/procscan_run     a full scan (every process, every namespace,
-#                                as the scan command does), from the host
-#                                namespace: it reaches the load's namespace
-#                                itself; the peak RSS comes from getrusage
+#   resolvstale scan --no-at-risk --format json
+#                                the command an operator runs: the socket scan
+#                                plus each owner's facts and resolver runtime
+#                                (peak RSS from /usr/bin/time)
+#   build/tools/procscan_run     the socket scan alone (every process, every
+#                                namespace), from the host namespace: it
+#                                reaches the load's namespace itself; the peak
+#                                RSS comes from getrusage
 #   ss -uanp                     inside the namespace (nsenter --net)
 #   ss -uanp 'dport = :53'       inside the namespace
 #   lsof -nP -i :53              inside the namespace
@@ -43,6 +47,10 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "needs root"
+rsbin=${RS_BIN:-$top/build/resolvstale}
+[ -x "$rsbin" ] || die "$rsbin is missing (run: make)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
+command -v jq >/dev/null || die "jq is missing"
 for t in sockload procscan_run; do
 	[ -x "$tools/$t" ] || die "$tools/$t is missing (run: make tools)"
 done
@@ -105,8 +113,13 @@ for sz in $sizes; do
 	log "$sz: $ready"
 
 	"$tools/procscan_run" --count >/dev/null 2>&1 # warm-up, untimed
-	t_rs= t_ss= t_ssf= t_lsof=
+	t_rs= t_ss= t_ssf= t_lsof= t_scan=
 	for rep in $(seq 1 "$reps"); do
+		timed t_scan /usr/bin/time -f 'maxrss_kb=%M' -o "$tmp/scan.rss" "$rsbin" scan \
+			--no-at-risk --format json --retired 127.53.0.1 --db "$tmp/none.db"
+		rc=$?
+		[ "$rc" -le 1 ] || die "resolvstale scan exited $rc: $(head -c 300 "$tmp/err")"
+		cp "$tmp/out" "$tmp/scan.json"
 		timed t_rs "$tools/procscan_run" --stats ||
 			die "procscan_run failed: $(head -c 300 "$tmp/err")"
 		cp "$tmp/out" "$tmp/rs.out"
@@ -128,6 +141,11 @@ for sz in $sizes; do
 	cp "$tmp/out" "$tmp/fb.out"
 
 	found=$(count_ns "$tmp/rs.out" "$ns")
+	found_scan=$(jq --argjson ns "$ns" '[.processes[].sockets[] | select(.netns == $ns)] | length' "$tmp/scan.json")
+	if [ "$found_scan" != "$expected" ]; then
+		log "FAIL $sz: resolvstale scan found $found_scan sockets to port 53 in $ns, sockload made $expected"
+		failed=1
+	fi
 	found_fb=$(count_ns "$tmp/fb.out" "$ns")
 	if [ "$found" != "$expected" ]; then
 		log "FAIL $sz: procscan_run found $found sockets to port 53 in $ns, sockload made $expected"
@@ -139,26 +157,27 @@ for sz in $sizes; do
 	fi
 	log "$sz: lines: ss -uanp $ss_lines, ss dport $ssf_lines, lsof $lsof_lines, procscan_run $found (+ $(($(wc -l <"$tmp/rs.out") - found)) elsewhere)"
 	log "$sz: procscan_run stats: $(cat "$tmp/rs.stats")"
-	rows+=("$sz $procs $(field "$tmp/rs.stats" fds) $expected $found $(median "$t_rs") $(median "$t_ss") $(median "$t_ssf") $(median "$t_lsof") $(median "$t_fb") $(field "$tmp/rs.stats" maxrss_kb) $(field "$tmp/rs.stats" processes)")
+	rows+=("$sz $procs $(field "$tmp/rs.stats" fds) $expected $found $(median "$t_rs") $(median "$t_ss") $(median "$t_ssf") $(median "$t_lsof") $(median "$t_fb") $(field "$tmp/rs.stats" maxrss_kb) $(field "$tmp/rs.stats" processes) $(median "$t_scan") $(field "$tmp/scan.rss" maxrss_kb)")
 	stop_gen
 done
 
 printf '%s\n' "${rows[@]}" | awk -v name="$name" -v reps="$reps" '
 BEGIN {
-	printf "[%s] wall clock per run, median of %d; resolvstale = build/tools/procscan_run (full scan)\n", name, reps
-	printf "[%s] %-8s %6s %7s %7s %9s %9s %9s %9s %9s %7s %7s %8s %8s %9s\n", name, "size", "procs", \
-		"fds", "port53", "resolvst", "ss -uanp", "ss dport", "lsof", "fallback", "ss/rs", \
-		"ssd/rs", "lsof/rs", "rss_kB", "ms/1kfds"
+	printf "[%s] wall clock per run, median of %d; scan = resolvstale scan --no-at-risk (what an\n", name, reps
+	printf "[%s] operator runs), core = build/tools/procscan_run (the socket scan alone)\n", name
+	printf "[%s] %-8s %6s %7s %7s %8s %8s %9s %9s %9s %9s %7s %7s %8s %8s %8s %9s\n", name, "size", \
+		"procs", "fds", "port53", "scan", "core", "ss -uanp", "ss dport", "lsof", "fallback", \
+		"ss/scan", "ssd/scn", "lsof/scn", "scan_kB", "core_kB", "ms/1kfds"
 }
 {
-	rs = $6 / 1e9; ss = $7 / 1e9; ssf = $8 / 1e9; ls = $9 / 1e9; fb = $10 / 1e9
-	printf "[%s] %-8s %6d %7d %7d %8.3fs %8.3fs %8.3fs %8.3fs %8.3fs %6.1fx %6.1fx %7.1fx %8d %9.3f\n", \
-		name, $1, $2, $3, $5, rs, ss, ssf, ls, fb, ss / rs, ssf / rs, ls / rs, $11, \
-		rs * 1000 / ($3 / 1000)
+	rs = $6 / 1e9; ss = $7 / 1e9; ssf = $8 / 1e9; ls = $9 / 1e9; fb = $10 / 1e9; sc = $13 / 1e9
+	printf "[%s] %-8s %6d %7d %7d %7.3fs %7.3fs %8.3fs %8.3fs %8.3fs %8.3fs %6.1fx %6.1fx %7.1fx %8d %8d %9.3f\n", \
+		name, $1, $2, $3, $5, sc, rs, ss, ssf, ls, fb, ss / sc, ssf / sc, ls / sc, $14, $11, \
+		sc * 1000 / ($3 / 1000)
 }'
 if [ "$failed" -ne 0 ]; then
 	log "FAILED: wrong counts (see above)"
 	exit 1
 fi
-log "ok: procscan_run and its fallback found exactly the generator's sockets to port 53"
+log "ok: resolvstale scan, procscan_run and its fallback found exactly the generator's sockets to port 53"
 exit 0
