@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev libaudit-dev libauparse-dev
 TEST_DEPS_PKGS := libcriterion-dev clang libclang-rt-14-dev jq python3 util-linux mount auditd \
 	dnsmasq-base bind9-dnsutils lsof musl-tools openjdk-17-jre-headless nodejs age binutils \
-	procps iproute2 inotify-tools coreutils sed time
+	procps iproute2 inotify-tools coreutils sed time sqlite3
 
 PKGS := sqlite3 audit auparse
 # Recursive (=) so that `make deps` works before pkg-config is installed.

@@ -27,13 +27,42 @@ static const char help[] =
 	"without a new generation. On start the daemon resumes from the store; if the\n"
 	"file changed while nobody watched, that becomes a generation marked so.\n"
 	"\n"
+	"Evidence sources (--sources; the config watcher always runs):\n"
+	"  fanotify   who opens the file (every open, with the pid) and who writes,\n"
+	"             renames over or removes it; needs CAP_SYS_ADMIN\n"
+	"  audit      stat/open of the file (glibc stats it on every lookup) and every\n"
+	"             connect/sendto/sendmsg/sendmmsg to port 53, with pid, uid, exe\n"
+	"             (rules under the key prefix resolvstale-live-: see 'resolvstale\n"
+	"             rules --print'); needs CAP_AUDIT_CONTROL and CAP_AUDIT_READ and\n"
+	"             the initial network namespace. Recording every IPv4/IPv6 send\n"
+	"             of every process costs throughput on busy hosts\n"
+	"  procscan   sockets to port 53 held by processes, in every network\n"
+	"             namespace, with each owner's unit, container and resolver\n"
+	"             runtime: at start, every --scan-interval, after each change and\n"
+	"             after lost events\n"
+	"A source that cannot start is reported once and the daemon goes on with\n"
+	"the others.\n"
+	"\n"
 	"Options:\n"
 	"  --resolv-conf PATH   the file to watch (default /etc/resolv.conf)\n"
 	"  --db PATH            the store (default " RS_STORE_DEFAULT_PATH "),\n"
 	"                       created on first use with mode 0600; one daemon per store\n"
+	"  --sources LIST       evidence sources, comma-separated: fanotify, audit,\n"
+	"                       procscan, or none (default: all three); when given and\n"
+	"                       none of them starts, the daemon exits 2\n"
+	"  --scan-interval DURATION\n"
+	"                       time between periodic /proc scans (default 30s)\n"
+	"  --audit-register     read audit as the registered audit daemon instead of the\n"
+	"                       read-only multicast group: only when no auditd runs (the\n"
+	"                       kernel refuses to replace one), and audited syscalls then\n"
+	"                       wait for resolvstale when it is slow\n"
 	"  --log-format FORMAT  text (default) or json: one JSON object per line, e.g.\n"
 	"                       {\"event\":\"config_change\",\"generation\":3,\"time\":...,\n"
 	"                       \"nameservers\":[...],\"retired\":[...],\"added\":[...]}\n"
+	"  --log-events LIST    the evidence events to log: all (default), none, or\n"
+	"                       config_open, config_stat, config_write, dns_send,\n"
+	"                       socket_seen, process_info, events_lost (changes of the\n"
+	"                       file and warnings are always logged)\n"
 	"  --settle DURATION    quiet time after the last event before the file is read\n"
 	"                       (default 50ms; 0ms to 10s)\n"
 	"  --empty-grace DURATION\n"
@@ -51,7 +80,8 @@ static const char help[] =
 	"  2  bad options, or it could not start (store locked, corrupt or not\n"
 	"     writable; file cannot be watched) or had to stop; stderr says why\n"
 	"\n"
-	"Privileges: root, or a user that can create the store and read the file.\n"
+	"Privileges: root (the sources need the capabilities above; the config watcher\n"
+	"only needs to read the file and write the store).\n"
 	"\n"
 	"Examples:\n"
 	"  sudo resolvstale daemon\n"
@@ -68,14 +98,15 @@ enum {
 	OPT_SOURCES,
 	OPT_AUDIT_REGISTER,
 	OPT_LOG_EVENTS,
+	OPT_SCAN_INTERVAL,
 };
 
 /* --log-events: "all", "none", or event names. */
 static int parse_log_events(const char *list, unsigned *set)
 {
 	static const enum rs_event_type types[] = {
-		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT,   RS_EV_CONFIG_WRITE,
-		RS_EV_DNS_SEND,    RS_EV_EVENTS_LOST,
+		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT,   RS_EV_CONFIG_WRITE,   RS_EV_DNS_SEND,
+		RS_EV_EVENTS_LOST, RS_EV_SOCKET_SEEN,   RS_EV_PROCESS_INFO,
 	};
 	const char *p = list;
 
@@ -96,7 +127,8 @@ static int parse_log_events(const char *list, unsigned *set)
 		if (k == sizeof(types) / sizeof(types[0])) {
 			rs_cli_error("daemon",
 				     "unknown event '%.*s' in --log-events (expected all, none, or "
-				     "config_open, config_stat, config_write, dns_send, events_lost)",
+				     "config_open, config_stat, config_write, dns_send, events_lost, "
+				     "socket_seen, process_info)",
 				     (int)n, p);
 			return -1;
 		}
@@ -126,6 +158,7 @@ static int run(int argc, char **argv)
 		{"sources", required_argument, NULL, OPT_SOURCES},
 		{"audit-register", no_argument, NULL, OPT_AUDIT_REGISTER},
 		{"log-events", required_argument, NULL, OPT_LOG_EVENTS},
+		{"scan-interval", required_argument, NULL, OPT_SCAN_INTERVAL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -136,7 +169,8 @@ static int run(int argc, char **argv)
 		.settle_ms = RS_CONFWATCH_DEFAULT_SETTLE_MS,
 		.persist_ms = RS_CONFWATCH_DEFAULT_PERSIST_MS,
 		.flush_ms = 1000,
-		.sources = (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT),
+		.sources = (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) | (1u << RS_SRC_PROCSCAN),
+		.scan_interval_ms = 30000,
 		.log_evidence = RS_LOG_ALL_EVIDENCE,
 	};
 	char bad[64];
@@ -170,10 +204,11 @@ static int run(int argc, char **argv)
 			break;
 		case OPT_SOURCES:
 			if (rs_sources_parse(optarg, &o.sources, bad, sizeof(bad)) < 0 ||
-			    (o.sources & ~((1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT)))) {
+			    (o.sources & ~((1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) |
+					   (1u << RS_SRC_PROCSCAN)))) {
 				rs_cli_error("daemon",
 					     "unknown or unavailable source '%s' in --sources "
-					     "(expected fanotify, audit, or none)",
+					     "(expected fanotify, audit, procscan, or none)",
 					     bad[0] ? bad : optarg);
 				return RS_EXIT_ERROR;
 			}
@@ -185,6 +220,12 @@ static int run(int argc, char **argv)
 		case OPT_LOG_EVENTS:
 			if (parse_log_events(optarg, &o.log_evidence) < 0)
 				return RS_EXIT_ERROR;
+			break;
+		case OPT_SCAN_INTERVAL:
+			if (rs_cli_duration("daemon", "--scan-interval", optarg, 1000, 86400000, &ms) <
+			    0)
+				return RS_EXIT_ERROR;
+			o.scan_interval_ms = (unsigned)ms;
 			break;
 		case -3:
 			return RS_EXIT_OK;

@@ -19,6 +19,9 @@
 #include "resolvstale/confwatch.h"
 #include "resolvstale/fanotify_src.h"
 #include "resolvstale/proccache.h"
+#include "resolvstale/procscan_src.h"
+#include "resolvstale/runtime.h"
+#include "resolvstale/sock.h"
 #include "resolvstale/daemon.h"
 #include "resolvstale/generation.h"
 #include "resolvstale/store.h"
@@ -45,6 +48,10 @@ struct daemon {
 	struct rs_proccache *cache;
 	struct rs_fanotify_src *fan;
 	struct rs_audit_src *audit;
+	struct rs_procscan_src *scan;
+	bool scan_due;       /* a scan is wanted at the next loop turn */
+	int64_t next_scan_ns; /* monotonic time of the next periodic scan */
+	int64_t last_scan_ns;
 	struct rs_writer writer; /* the last writer seen since the last read */
 	int64_t writer_ns;
 	bool stop;
@@ -207,10 +214,68 @@ static void take_writer(struct daemon *d, const struct rs_conf_snapshot *snap,
 static void on_event(void *ctx, const struct rs_event *ev)
 {
 	struct daemon *d = ctx;
+	int r = 0;
 
 	rs_eventlog_event(&d->log, ev);
-	if (ev->type == RS_EV_CONFIG_WRITE && ev->proc.pid > 0)
-		note_writer(d, ev);
+	switch (ev->type) {
+	case RS_EV_CONFIG_WRITE:
+		if (ev->proc.pid > 0)
+			note_writer(d, ev);
+		break;
+	case RS_EV_EVENTS_LOST:
+		/* Something was missed: look at what is there now. */
+		d->scan_due = true;
+		break;
+	case RS_EV_SOCKET_SEEN:
+		r = rs_store_upsert_socket(d->store, ev->proc.pid, ev->proc.starttime,
+					   ev->u.socket.sock, ev->u.socket.fd, ev->time_ns,
+					   d->cur.number);
+		break;
+	case RS_EV_PROCESS_INFO: {
+		const struct rs_runtime *rt = ev->u.info.runtime;
+		struct rs_store_process p;
+		char rule[48], ev_text[RS_RT_MAX_EVIDENCE * RS_RT_EVIDENCE_LEN];
+		size_t o = 0;
+
+		memset(&p, 0, sizeof(p));
+		p.facts = ev->u.info.facts;
+		p.seen_ns = ev->time_ns;
+		if (rt != NULL) {
+			p.runtime = rs_runtime_kind_name(rt->kind);
+			p.reload_rule = rs_runtime_path_rule(rs_runtime_worst(rt), rule, sizeof(rule));
+			p.runtime_detail = rt->version;
+			ev_text[0] = '\0';
+			for (unsigned i = 0; i < rt->n_evidence && o < sizeof(ev_text); i++)
+				o += (size_t)snprintf(ev_text + o, sizeof(ev_text) - o, "%s%s",
+						      i ? "\n" : "", rt->evidence[i]);
+			p.runtime_evidence = ev_text;
+		}
+		r = rs_store_upsert_process(d->store, &p);
+		break;
+	}
+	default:
+		break;
+	}
+	if (r < 0)
+		store_trouble(d, r, "cannot record evidence");
+}
+
+/* One /proc scan now, if the source runs. */
+static void run_scan(struct daemon *d)
+{
+	int r;
+
+	d->scan_due = false;
+	if (d->scan == NULL)
+		return;
+	d->last_scan_ns = rs_time_mono_ns();
+	d->next_scan_ns = d->last_scan_ns + (int64_t)d->o->scan_interval_ms * RS_NS_PER_MS;
+	r = rs_procscan_src_run(d->scan, d->last_id.dev, d->last_id.ino);
+	if (r < 0) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the /proc scan failed: %s", strerror(-r));
+		rs_eventlog_notice(&d->log, "error", msg);
+	}
 }
 
 static void on_notice(void *ctx, const char *level, const char *msg)
@@ -256,6 +321,8 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 		rs_eventlog_generation(&d->log, &g, &d->cur);
 		rs_generation_clear(&d->cur);
 		d->cur = g;
+		/* Who holds sockets to the servers now retired? */
+		d->scan_due = true;
 	} else {
 		struct rs_file_event e;
 		int r;
@@ -374,7 +441,17 @@ static int loop(struct daemon *d)
 {
 	while (!d->stop) {
 		struct epoll_event evs[8];
-		int n = epoll_wait(d->epfd, evs, 8, -1);
+		int n;
+
+		if (d->scan != NULL) {
+			int64_t now = rs_time_mono_ns();
+			/* Triggered scans at most once a second: a flood of lost
+			 * events must not turn into back-to-back scans. */
+			if ((d->scan_due && now - d->last_scan_ns >= RS_NS_PER_SEC) ||
+			    now >= d->next_scan_ns)
+				run_scan(d);
+		}
+		n = epoll_wait(d->epfd, evs, 8, d->scan != NULL ? 1000 : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -565,6 +642,18 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			err_line("%s", msg);
 		}
 	}
+	if (d->o->sources & (1u << RS_SRC_PROCSCAN)) {
+		struct rs_procscan_src_opts po = {NULL, sink};
+		wanted++;
+		if (rs_procscan_src_new(&po, &d->scan, err, sizeof(err)) == 0) {
+			started++;
+			d->scan_due = true; /* the first scan, right after start-up */
+		} else {
+			snprintf(msg, sizeof(msg), "source procscan not started: %s", err);
+			rs_eventlog_notice(&d->log, "warning", msg);
+			err_line("%s", msg);
+		}
+	}
 	if (wanted > 0 && started == 0 && d->o->sources_explicit)
 		return -1;
 	return started;
@@ -572,6 +661,8 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 
 static void stop_sources(struct daemon *d)
 {
+	rs_procscan_src_free(d->scan);
+	d->scan = NULL;
 	rs_fanotify_src_free(d->fan);
 	d->fan = NULL;
 	if (d->audit != NULL) {
@@ -649,8 +740,9 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	info.generation = d.cur.number;
 	info.resumed = resumed;
 	info.watches = rs_confwatch_n_watches(d.cw);
-	snprintf(sources, sizeof(sources), "%s%s%s", d.fan ? "fanotify" : "",
-		 d.fan && d.audit ? "," : "", d.audit ? "audit" : "");
+	snprintf(sources, sizeof(sources), "%s%s%s%s%s", d.fan ? "fanotify" : "",
+		 d.fan && d.audit ? "," : "", d.audit ? "audit" : "",
+		 d.scan && (d.fan || d.audit) ? "," : "", d.scan ? "procscan" : "");
 	info.sources = sources;
 	rs_eventlog_start(&d.log, &info);
 	if (new_gen)

@@ -9,6 +9,9 @@
 #include "resolvstale/eventlog.h"
 #include "resolvstale/genrender.h"
 #include "resolvstale/json.h"
+#include "resolvstale/procinfo.h"
+#include "resolvstale/runtime.h"
+#include "resolvstale/sock.h"
 #include "resolvstale/timefmt.h"
 
 void rs_eventlog_init(struct rs_eventlog *log, FILE *out, enum rs_log_format format)
@@ -256,10 +259,14 @@ void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
 
 	if (ev->type >= 32 || !(log->evidence_types & (1u << ev->type)))
 		return;
+	/* Every scan sees the same sockets again: log them when they appear. */
+	if (ev->type == RS_EV_SOCKET_SEEN && !ev->u.socket.first)
+		return;
 	begin(log, &sb, &j, rs_event_type_name(ev->type), ev->time_ns, true);
 	if (log->format == RS_LOG_JSON) {
 		rs_json_kv_str(&j, "source", rs_source_name(ev->source));
-		if (ev->type != RS_EV_EVENTS_LOST)
+		/* PROCESS_INFO carries the full facts, identity included. */
+		if (ev->type != RS_EV_EVENTS_LOST && ev->type != RS_EV_PROCESS_INFO)
 			json_proc(&j, &ev->proc);
 	} else {
 		rs_sbuf_printf(&sb, "%s [%s] ", rs_event_type_name(ev->type),
@@ -307,6 +314,56 @@ void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
 				rs_sbuf_printf(&sb, " failed: %s", strerror(ev->u.config.err));
 		}
 		break;
+	case RS_EV_SOCKET_SEEN: {
+		const struct rs_sock *k = ev->u.socket.sock;
+		char local[RS_ADDR_STRLEN];
+
+		rs_addr_format(&k->remote, dst, sizeof(dst));
+		rs_addr_format(&k->local, local, sizeof(local));
+		if (log->format == RS_LOG_JSON) {
+			rs_json_kv_int(&j, "fd", ev->u.socket.fd);
+			rs_json_kv_str(&j, "proto", rs_proto_name(k->proto));
+			rs_json_kv_str(&j, "local", local);
+			rs_json_kv_uint(&j, "lport", k->lport);
+			rs_json_kv_str(&j, "remote", dst);
+			rs_json_kv_uint(&j, "rport", k->rport);
+			rs_json_kv_str(&j, "state", rs_sock_state_name(k->proto, k->state));
+			rs_json_kv_uint(&j, "inode", k->inode);
+			rs_json_kv_uint(&j, "netns", k->netns);
+		} else {
+			rs_sbuf_printf(&sb, ": %s %s%s%s:%u %s (fd %d)", rs_proto_name(k->proto),
+				       k->remote.family == AF_INET6 ? "[" : "", dst,
+				       k->remote.family == AF_INET6 ? "]" : "", k->rport,
+				       rs_sock_state_name(k->proto, k->state), ev->u.socket.fd);
+		}
+		break;
+	}
+	case RS_EV_PROCESS_INFO: {
+		const struct rs_proc_facts *f = ev->u.info.facts;
+		const struct rs_runtime *rt = ev->u.info.runtime;
+		char where[128], rule[48];
+
+		if (log->format == RS_LOG_JSON) {
+			rs_render_facts_json(&j, f);
+			if (rt != NULL)
+				rs_runtime_json(&j, rt);
+			else
+				rs_json_kv_str(&j, "runtime", NULL);
+		} else {
+			rs_proc_facts_where(f, where, sizeof(where));
+			rs_sbuf_puts(&sb, ": ");
+			text_escaped(&sb, where);
+			rs_sbuf_printf(&sb, "; config %s", rs_config_domain_name(f->domain));
+			if (rt != NULL)
+				rs_sbuf_printf(&sb, "; %s %s", rs_runtime_kind_name(rt->kind),
+					       rs_runtime_path_rule(&rt->primary, rule, sizeof(rule)));
+			if (f->id.exe != NULL) {
+				rs_sbuf_puts(&sb, "; exe ");
+				text_escaped(&sb, f->id.exe);
+			}
+		}
+		break;
+	}
 	case RS_EV_EVENTS_LOST:
 		if (log->format == RS_LOG_JSON) {
 			rs_json_kv_uint(&j, "count", ev->u.lost.count);

@@ -548,7 +548,8 @@ static void footer(struct ctx *c)
 		rs_sbuf_putc(&c->sb, '\n');
 	} else {
 		if (c->o->at_risk)
-			rs_sbuf_printf(&c->sb, "  %llu of %llu processes examined\n",
+			rs_sbuf_printf(&c->sb,
+				       "  %llu at risk among %llu processes older than the change\n",
 				       (unsigned long long)s->at_risk,
 				       (unsigned long long)s->examined);
 		rs_sbuf_printf(&c->sb,

@@ -18,6 +18,7 @@ struct rs_daemon_opts {
 	bool sources_explicit; /* --sources given: a source that fails is an error */
 	bool audit_register; /* read audit as the registered audit daemon */
 	unsigned log_evidence; /* evidence event types logged (eventlog.h) */
+	unsigned scan_interval_ms; /* /proc scans between the triggered ones */
 };
 
 /* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line

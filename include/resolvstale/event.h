@@ -21,6 +21,7 @@
 
 struct rs_sock;
 struct rs_proc_facts;
+struct rs_runtime;
 
 enum rs_event_type {
 	RS_EV_CONFIG_CHANGE = 1, /* a new generation (the config watcher) */
@@ -84,11 +85,14 @@ struct rs_event {
 		/* SOCKET_SEEN: a socket to port 53 held by the process */
 		struct {
 			const struct rs_sock *sock;
-			int fd; /* the fd number in the process, -1 if unknown */
+			int fd;     /* the fd number in the process, -1 if unknown */
+			bool first; /* not seen by the previous scan */
 		} socket;
-		/* PROCESS_INFO: facts about the process (procinfo.h) */
+		/* PROCESS_INFO: facts about the process (procinfo.h) and its
+		 * resolver runtime (runtime.h; NULL if it could not be read) */
 		struct {
 			const struct rs_proc_facts *facts;
+			const struct rs_runtime *runtime;
 		} info;
 		/* EVENTS_LOST */
 		struct {
