@@ -2,6 +2,7 @@
 #
 #   sudo make run     install what the daemon needs, build, watch /etc/resolv.conf
 #   sudo make test    install what the build and tests need, build, run every test
+#   sudo make demo    a narrated scenario in namespaces: a change, stale clients, the report
 #
 # Quiet by default; `make V=1` shows full commands. Build products go to build/.
 
@@ -23,6 +24,8 @@ DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev libaudit-dev libaupars
 TEST_DEPS_PKGS := libcriterion-dev clang libclang-rt-14-dev jq python3 util-linux mount auditd \
 	dnsmasq-base bind9-dnsutils lsof musl-tools openjdk-17-jre-headless nodejs age binutils \
 	procps iproute2 inotify-tools coreutils sed time sqlite3
+# What `make demo` runs besides the daemon (a subset of the test packages).
+DEMO_PKGS := python3 dnsmasq-base bind9-dnsutils iproute2 util-linux mount auditd procps
 
 PKGS := sqlite3 audit auparse
 # Recursive (=) so that `make deps` works before pkg-config is installed.
@@ -68,7 +71,7 @@ FUZZ_SECONDS ?= 20
 BIN := $(BUILD)/resolvstale
 
 .PHONY: all deps test-deps test unit integration fuzz fuzz-smoke bench run install \
-	uninstall clean format tools
+	uninstall clean format tools demo demo-deps
 
 all: $(BIN)
 
@@ -144,6 +147,14 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	@echo "resolvstale: watching /etc/resolv.conf (Ctrl-C to stop; state in /var/lib/resolvstale/state.db)"
 	$(Q)exec ./$(BIN) daemon $(RUN_ARGS)
+
+demo-deps:
+	$(Q)APT_LABEL=demo-deps sh src/scripts/apt-install.sh $(DEMO_PKGS)
+
+# Everything happens in private namespaces; the real /etc is never touched.
+demo: deps demo-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash src/scripts/demo.sh
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(BINDIR)/resolvstale)

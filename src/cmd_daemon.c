@@ -69,7 +69,25 @@ static const char help[] =
 	"                       how long an empty or missing file must stay so before\n"
 	"                       it counts as a change (default 1s): an editor's\n"
 	"                       truncate + write passes through an empty file\n"
+	"  --grace DURATION     sends to a retired server this long after a change are\n"
+	"                       queries that were already in flight, not evidence\n"
+	"                       (default 2s; 0ms to 60s)\n"
+	"  --retired ADDR       treat ADDR as a retired resolver in every generation, in\n"
+	"                       addition to the servers the file listed before (repeat\n"
+	"                       for several; for fleets where the file's history is not\n"
+	"                       on this host)\n"
+	"  --metrics-file PATH  write Prometheus text metrics (processes per verdict,\n"
+	"                       lost events, sources up, last change) to PATH every few\n"
+	"                       seconds, atomically (node_exporter textfile collector)\n"
+	"  --keep-generations N keep evidence and verdicts of the newest N generations\n"
+	"                       (default 20); generations themselves are always kept\n"
 	"  -h, --help           show this help\n"
+	"\n"
+	"Verdicts: from the evidence of each process seen at or after a change, the\n"
+	"daemon decides stale, recovered, reloaded, at-risk, unaffected or other-config\n"
+	"(see 'resolvstale report --help') and records them once a second. After a\n"
+	"change it reads the facts and resolver runtime of every process started\n"
+	"before it, and scans sockets again once the grace period is over.\n"
 	"\n"
 	"Signals:\n"
 	"  SIGTERM, SIGINT      save what is pending and stop (exit status 0)\n"
@@ -99,6 +117,10 @@ enum {
 	OPT_AUDIT_REGISTER,
 	OPT_LOG_EVENTS,
 	OPT_SCAN_INTERVAL,
+	OPT_GRACE,
+	OPT_RETIRED,
+	OPT_METRICS_FILE,
+	OPT_KEEP,
 };
 
 /* --log-events: "all", "none", or event names. */
@@ -159,6 +181,10 @@ static int run(int argc, char **argv)
 		{"audit-register", no_argument, NULL, OPT_AUDIT_REGISTER},
 		{"log-events", required_argument, NULL, OPT_LOG_EVENTS},
 		{"scan-interval", required_argument, NULL, OPT_SCAN_INTERVAL},
+		{"grace", required_argument, NULL, OPT_GRACE},
+		{"retired", required_argument, NULL, OPT_RETIRED},
+		{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+		{"keep-generations", required_argument, NULL, OPT_KEEP},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -172,7 +198,11 @@ static int run(int argc, char **argv)
 		.sources = (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) | (1u << RS_SRC_PROCSCAN),
 		.scan_interval_ms = 30000,
 		.log_evidence = RS_LOG_ALL_EVIDENCE,
+		.grace_ms = 2000,
+		.keep_generations = 20,
 	};
+	char *abs_metrics = NULL;
+	int64_t keep;
 	char bad[64];
 	char *abs_conf = NULL, *abs_db = NULL;
 	uint64_t ms;
@@ -227,6 +257,37 @@ static int run(int argc, char **argv)
 				return RS_EXIT_ERROR;
 			o.scan_interval_ms = (unsigned)ms;
 			break;
+		case OPT_GRACE:
+			if (rs_cli_duration("daemon", "--grace", optarg, 0, 60000, &ms) < 0)
+				return RS_EXIT_ERROR;
+			o.grace_ms = (unsigned)ms;
+			break;
+		case OPT_RETIRED:
+			if (o.n_retired == RS_DAEMON_MAX_RETIRED) {
+				rs_cli_error("daemon", "too many --retired (at most %d)",
+					     RS_DAEMON_MAX_RETIRED);
+				return RS_EXIT_ERROR;
+			}
+			if (rs_addr_parse(optarg, &o.retired[o.n_retired]) < 0) {
+				rs_cli_error("daemon",
+					     "--retired '%s' is not a numeric IPv4 or IPv6 address",
+					     optarg);
+				return RS_EXIT_ERROR;
+			}
+			o.n_retired++;
+			break;
+		case OPT_METRICS_FILE:
+			free(abs_metrics);
+			abs_metrics = rs_cli_abspath("daemon", "--metrics-file", optarg);
+			if (abs_metrics == NULL)
+				return RS_EXIT_ERROR;
+			o.metrics_file = abs_metrics;
+			break;
+		case OPT_KEEP:
+			if (rs_cli_int("daemon", "--keep-generations", optarg, 1, 100000, &keep) < 0)
+				return RS_EXIT_ERROR;
+			o.keep_generations = (unsigned)keep;
+			break;
 		case -3:
 			return RS_EXIT_OK;
 		default:
@@ -244,6 +305,7 @@ static int run(int argc, char **argv)
 	o.resolv_conf = abs_conf;
 	o.db_path = abs_db;
 	status = rs_daemon_run(&o);
+	free(abs_metrics);
 	free(abs_conf);
 	free(abs_db);
 	return status;

@@ -18,6 +18,7 @@
 #include "resolvstale/audit_src.h"
 #include "resolvstale/confwatch.h"
 #include "resolvstale/fanotify_src.h"
+#include "resolvstale/judge.h"
 #include "resolvstale/proccache.h"
 #include "resolvstale/procscan_src.h"
 #include "resolvstale/runtime.h"
@@ -48,7 +49,12 @@ struct daemon {
 	struct rs_proccache *cache;
 	struct rs_fanotify_src *fan;
 	struct rs_audit_src *audit;
-	struct rs_procscan_src *scan;
+	struct rs_procscan_src *scan; /* facts always; socket scans if scan_sockets */
+	bool scan_sockets;
+	struct rs_judge *judge;
+	bool surveying;
+	uint64_t events;
+	uint64_t lost_by[RS_SRC_REPLAY + 1]; /* EVENTS_LOST per source */
 	bool scan_due;       /* a scan is wanted at the next loop turn */
 	int64_t next_scan_ns; /* monotonic time of the next periodic scan */
 	int64_t last_scan_ns;
@@ -216,7 +222,12 @@ static void on_event(void *ctx, const struct rs_event *ev)
 	struct daemon *d = ctx;
 	int r = 0;
 
-	rs_eventlog_event(&d->log, ev);
+	d->events++;
+	/* The survey after a change describes every process: not log lines. */
+	if (!(d->surveying && ev->type == RS_EV_PROCESS_INFO))
+		rs_eventlog_event(&d->log, ev);
+	if (d->judge != NULL)
+		rs_judge_feed(d->judge, ev);
 	switch (ev->type) {
 	case RS_EV_CONFIG_WRITE:
 		if (ev->proc.pid > 0)
@@ -225,6 +236,8 @@ static void on_event(void *ctx, const struct rs_event *ev)
 	case RS_EV_EVENTS_LOST:
 		/* Something was missed: look at what is there now. */
 		d->scan_due = true;
+		if ((unsigned)ev->source <= RS_SRC_REPLAY)
+			d->lost_by[ev->source]++;
 		break;
 	case RS_EV_SOCKET_SEEN:
 		r = rs_store_upsert_socket(d->store, ev->proc.pid, ev->proc.starttime,
@@ -266,7 +279,7 @@ static void run_scan(struct daemon *d)
 	int r;
 
 	d->scan_due = false;
-	if (d->scan == NULL)
+	if (d->scan == NULL || !d->scan_sockets)
 		return;
 	d->last_scan_ns = rs_time_mono_ns();
 	d->next_scan_ns = d->last_scan_ns + (int64_t)d->o->scan_interval_ms * RS_NS_PER_MS;
@@ -296,6 +309,8 @@ static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *sn
 		rs_fanotify_src_retarget(d->fan, snap->target);
 	if (d->audit != NULL && snap->target != NULL)
 		rs_audit_src_retarget(d->audit, snap->target, ino, dev);
+	if (d->scan != NULL)
+		rs_procscan_src_set_watched(d->scan, dev, ino);
 }
 
 static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
@@ -321,8 +336,10 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 		rs_eventlog_generation(&d->log, &g, &d->cur);
 		rs_generation_clear(&d->cur);
 		d->cur = g;
-		/* Who holds sockets to the servers now retired? */
-		d->scan_due = true;
+		/* Verdicts from now on are about this change; the judge surveys
+		 * the processes and asks for a socket scan after the grace. */
+		if (d->judge != NULL)
+			rs_judge_generation(d->judge, &d->cur);
 	} else {
 		struct rs_file_event e;
 		int r;
@@ -430,6 +447,14 @@ static void on_flush(struct daemon *d)
 		rs_audit_src_tick(d->audit);
 	if (d->n_unsaved > 0)
 		save_unsaved(d);
+	if (d->judge != NULL) {
+		struct rs_metrics_source src[3] = {
+			{"fanotify", d->fan != NULL, d->lost_by[RS_SRC_FANOTIFY]},
+			{"audit", d->audit != NULL, d->lost_by[RS_SRC_AUDIT]},
+			{"procscan", d->scan_sockets, d->lost_by[RS_SRC_PROCSCAN]},
+		};
+		rs_judge_tick(d->judge, src, 3, d->events);
+	}
 	if (rs_store_has_pending(d->store)) {
 		r = rs_store_flush(d->store);
 		if (r < 0)
@@ -437,21 +462,58 @@ static void on_flush(struct daemon *d)
 	}
 }
 
+/* How long the loop may sleep: until the next scan (periodic, triggered,
+ * or the one after a change's grace period), at most a second; not at all
+ * while a survey of the processes is under way. */
+static int loop_timeout(struct daemon *d, int64_t now)
+{
+	int64_t due = 0, ms;
+
+	if (d->judge != NULL && rs_judge_scan_due(d->judge) != 0)
+		due = rs_judge_scan_due(d->judge);
+	if (d->scan == NULL || !d->scan_sockets)
+		return due ? (int)((due - now) / RS_NS_PER_MS + 1) : -1;
+	if (due == 0 || d->next_scan_ns < due)
+		due = d->next_scan_ns;
+	ms = (due - now) / RS_NS_PER_MS + 1;
+	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+}
+
+static void loop_work(struct daemon *d)
+{
+	int64_t now = rs_time_mono_ns();
+
+	if (d->judge != NULL && rs_judge_scan_due(d->judge) != 0 &&
+	    now >= rs_judge_scan_due(d->judge)) {
+		rs_judge_scan_done(d->judge);
+		run_scan(d);
+	}
+	if (d->scan != NULL && d->scan_sockets) {
+		/* Triggered scans at most once a second: a flood of lost
+		 * events must not turn into back-to-back scans. */
+		if ((d->scan_due && now - d->last_scan_ns >= RS_NS_PER_SEC) ||
+		    now >= d->next_scan_ns)
+			run_scan(d);
+	}
+}
+
 static int loop(struct daemon *d)
 {
 	while (!d->stop) {
 		struct epoll_event evs[8];
-		int n;
+		bool survey = false;
+		int n, timeout;
 
-		if (d->scan != NULL) {
-			int64_t now = rs_time_mono_ns();
-			/* Triggered scans at most once a second: a flood of lost
-			 * events must not turn into back-to-back scans. */
-			if ((d->scan_due && now - d->last_scan_ns >= RS_NS_PER_SEC) ||
-			    now >= d->next_scan_ns)
-				run_scan(d);
+		loop_work(d);
+		if (d->judge != NULL) {
+			d->surveying = true;
+			survey = rs_judge_survey_step(d->judge);
+			d->surveying = false;
 		}
-		n = epoll_wait(d->epfd, evs, 8, d->scan != NULL ? 1000 : -1);
+		timeout = survey ? 0 : loop_timeout(d, rs_time_mono_ns());
+		if (timeout < 0 || timeout > 1000)
+			timeout = timeout < 0 ? -1 : 1000;
+		n = epoll_wait(d->epfd, evs, 8, timeout);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -642,14 +704,22 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			err_line("%s", msg);
 		}
 	}
-	if (d->o->sources & (1u << RS_SRC_PROCSCAN)) {
+	{
+		/* Facts of processes are read whatever the sources: the verdicts
+		 * need them. Socket scans only when procscan is a source. */
 		struct rs_procscan_src_opts po = {NULL, sink};
-		wanted++;
+		bool want = (d->o->sources & (1u << RS_SRC_PROCSCAN)) != 0;
+		wanted += want;
 		if (rs_procscan_src_new(&po, &d->scan, err, sizeof(err)) == 0) {
-			started++;
-			d->scan_due = true; /* the first scan, right after start-up */
+			bool ok = snap->id.state == RS_FILE_OK || snap->id.state == RS_FILE_EMPTY;
+			rs_procscan_src_set_watched(d->scan, ok ? snap->id.dev : 0,
+						    ok ? snap->id.ino : 0);
+			started += want;
+			d->scan_sockets = want;
+			d->scan_due = want; /* the first scan, right after start-up */
 		} else {
-			snprintf(msg, sizeof(msg), "source procscan not started: %s", err);
+			snprintf(msg, sizeof(msg), "%s not started: %s",
+				 want ? "source procscan" : "reading process facts", err);
 			rs_eventlog_notice(&d->log, "warning", msg);
 			err_line("%s", msg);
 		}
@@ -726,6 +796,25 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 		err_line("none of the evidence sources asked for could start");
 		goto out;
 	}
+	{
+		struct rs_judge_opts jo;
+		memset(&jo, 0, sizeof(jo));
+		jo.store = d.store;
+		jo.facts = d.scan;
+		jo.grace_ms = o->grace_ms;
+		jo.retired = o->retired;
+		jo.n_retired = o->n_retired;
+		jo.metrics_file = o->metrics_file;
+		jo.keep_generations = o->keep_generations;
+		jo.notice = on_notice;
+		jo.notice_ctx = &d;
+		r = rs_judge_new(&jo, &d.judge);
+		if (r < 0) {
+			err_line("cannot start the verdict engine: %s", strerror(-r));
+			goto out;
+		}
+		rs_judge_generation(d.judge, &d.cur);
+	}
 	r = setup_fds(&d);
 	if (r < 0) {
 		err_line("cannot set up the event loop: %s", strerror(-r));
@@ -742,8 +831,24 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	info.watches = rs_confwatch_n_watches(d.cw);
 	snprintf(sources, sizeof(sources), "%s%s%s%s%s", d.fan ? "fanotify" : "",
 		 d.fan && d.audit ? "," : "", d.audit ? "audit" : "",
-		 d.scan && (d.fan || d.audit) ? "," : "", d.scan ? "procscan" : "");
+		 d.scan_sockets && (d.fan || d.audit) ? "," : "", d.scan_sockets ? "procscan" : "");
 	info.sources = sources;
+	/* What the report needs to judge the evidence: which sources ran, and
+	 * which boot the pids belong to. */
+	{
+		char boot[64] = "";
+		int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t n = read(fd, boot, sizeof(boot) - 1);
+			boot[n > 0 ? n : 0] = '\0';
+			boot[strcspn(boot, "\n")] = '\0';
+			close(fd);
+		}
+		if (rs_store_meta_set(d.store, "sources", sources) < 0 ||
+		    (boot[0] && rs_store_meta_set(d.store, "boot_id", boot) < 0) ||
+		    rs_store_flush(d.store) < 0)
+			rs_eventlog_notice(&d.log, "warning", "cannot update the store");
+	}
 	rs_eventlog_start(&d.log, &info);
 	if (new_gen)
 		rs_eventlog_generation(&d.log, &d.cur, resumed ? &prev : NULL);
@@ -774,6 +879,10 @@ out:
 		rs_generation_clear(&d.unsaved[i]);
 	free(d.last_target);
 	rs_writer_clear(&d.writer);
+	rs_judge_free(d.judge);
+	d.judge = NULL;
+	if (d.store != NULL)
+		(void)rs_store_flush(d.store);
 	stop_sources(&d);
 	rs_confwatch_free(d.cw);
 	rs_store_close(d.store);

@@ -14,7 +14,9 @@
 
 #include "resolvstale/sbuf.h"
 #include "resolvstale/sock.h"
+#include "resolvstale/strnum.h"
 #include "resolvstale/store.h"
+#include "store_internal.h"
 
 /* "RSta": marks a database as resolvstale's (PRAGMA application_id). */
 #define RS_APPLICATION_ID 0x52537461
@@ -95,6 +97,28 @@ static const char *const migrations[] = {
 	" generation INTEGER NOT NULL,"
 	" PRIMARY KEY (pid, starttime, inode));"
 	"CREATE INDEX sockets_remote ON sockets (remote, last_seen_ns);",
+	/* 3 -> 4: evidence aggregated per process and generation, verdicts,
+	 * lost events. */
+	"CREATE TABLE evidence ("
+	" generation INTEGER NOT NULL, pid INTEGER NOT NULL, starttime INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, source TEXT NOT NULL, dst TEXT NOT NULL, port INTEGER NOT NULL,"
+	" proto TEXT NOT NULL, syscall TEXT NOT NULL, inferred INTEGER NOT NULL,"
+	" first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL, count INTEGER NOT NULL,"
+	" PRIMARY KEY (generation, pid, starttime, kind, source, dst, port, proto, syscall,"
+	" inferred)) WITHOUT ROWID;"
+	"CREATE TABLE verdicts ("
+	" generation INTEGER NOT NULL, pid INTEGER NOT NULL, starttime INTEGER NOT NULL,"
+	" verdict TEXT NOT NULL, reason TEXT NOT NULL, decided_ns INTEGER NOT NULL,"
+	" first_seen_ns INTEGER NOT NULL, last_stale_ns INTEGER, stale_count INTEGER NOT NULL,"
+	" stale_dst TEXT, explicit_server INTEGER NOT NULL, own_file_lists INTEGER NOT NULL,"
+	" exited INTEGER NOT NULL, seq_last_stale_ns INTEGER NOT NULL,"
+	" seq_new_after INTEGER NOT NULL, seq_new_before INTEGER NOT NULL,"
+	" PRIMARY KEY (generation, pid, starttime)) WITHOUT ROWID;"
+	"CREATE INDEX verdicts_verdict ON verdicts (generation, verdict);"
+	"CREATE TABLE lost ("
+	" generation INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,"
+	" count INTEGER NOT NULL, events INTEGER NOT NULL, first_ns INTEGER NOT NULL,"
+	" last_ns INTEGER NOT NULL, PRIMARY KEY (generation, source, reason));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -106,17 +130,6 @@ _Static_assert(N_MIGRATIONS == RS_STORE_SCHEMA_VERSION, "one migration per schem
 	"sortlist, options, config_key, warnings, n_warnings, content, writer_pid, "               \
 	"writer_starttime, writer_uid, writer_auid, writer_comm, writer_exe"
 
-struct rs_store {
-	sqlite3 *db;
-	enum rs_store_mode mode;
-	int lock_fd;
-	bool in_tx;
-	sqlite3_stmt *ins_gen;
-	sqlite3_stmt *ins_fev;
-	sqlite3_stmt *up_proc;
-	sqlite3_stmt *up_sock;
-	char errmsg[256];
-};
 
 static int set_err(struct rs_store *st, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -132,7 +145,7 @@ static int set_err(struct rs_store *st, int r, const char *fmt, ...)
 }
 
 /* Map an SQLite result to a negative errno and remember SQLite's words. */
-static int sql_err(struct rs_store *st, int rc, const char *what)
+int rs_store_sql_err(struct rs_store *st, int rc, const char *what)
 {
 	int r;
 
@@ -173,7 +186,7 @@ static int exec(struct rs_store *st, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : sql_err(st, rc, what);
+	return rc == SQLITE_OK ? 0 : rs_store_sql_err(st, rc, what);
 }
 
 static int pragma_int(struct rs_store *st, const char *sql, int64_t *out)
@@ -182,7 +195,7 @@ static int pragma_int(struct rs_store *st, const char *sql, int64_t *out)
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot read the database");
+		return rs_store_sql_err(st, rc, "cannot read the database");
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int64(s, 0);
@@ -192,7 +205,7 @@ static int pragma_int(struct rs_store *st, const char *sql, int64_t *out)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? 0 : sql_err(st, rc, "cannot read the database");
+	return rc == SQLITE_OK ? 0 : rs_store_sql_err(st, rc, "cannot read the database");
 }
 
 /* Make sure the directory exists (creating only its last component, 0700)
@@ -221,6 +234,31 @@ static int check_dir(struct rs_store *st, const char *path)
 	}
 	free(copy);
 	return r;
+}
+
+int32_t rs_store_writer_pid(const char *path)
+{
+	char lockpath[PATH_MAX], pidbuf[32];
+	uint64_t pid = 0;
+	ssize_t got;
+	int fd;
+
+	if (snprintf(lockpath, sizeof(lockpath), "%s.lock", path) >= (int)sizeof(lockpath))
+		return 0;
+	fd = open(lockpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK) {
+		close(fd);
+		return 0; /* nobody holds it */
+	}
+	got = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
+	close(fd);
+	pidbuf[got > 0 ? got : 0] = '\0';
+	pidbuf[strcspn(pidbuf, "\n")] = '\0';
+	if (rs_strtou64(pidbuf, 1, INT32_MAX, &pid) < 0)
+		return -1;
+	return (int32_t)pid;
 }
 
 static int take_lock(struct rs_store *st, const char *path)
@@ -288,7 +326,7 @@ static int prepare(struct rs_store *st)
 		"?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->ins_gen, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot prepare statements");
+		return rs_store_sql_err(st, rc, "cannot prepare statements");
 	rc = sqlite3_prepare_v3(
 		st->db,
 		"INSERT INTO file_events (time_ns, generation, change, path, target, state, inode, "
@@ -298,7 +336,7 @@ static int prepare(struct rs_store *st)
 		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->ins_fev, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot prepare statements");
+		return rs_store_sql_err(st, rc, "cannot prepare statements");
 	rc = sqlite3_prepare_v3(
 		st->db,
 		"INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, last_seen_ns, ppid, "
@@ -318,7 +356,7 @@ static int prepare(struct rs_store *st)
 		"runtime_evidence = coalesce(excluded.runtime_evidence, runtime_evidence)",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->up_proc, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot prepare statements");
+		return rs_store_sql_err(st, rc, "cannot prepare statements");
 	rc = sqlite3_prepare_v3(
 		st->db,
 		"INSERT INTO sockets (pid, starttime, inode, proto, local, lport, remote, rport, "
@@ -328,8 +366,8 @@ static int prepare(struct rs_store *st)
 		"remote = excluded.remote, rport = excluded.rport, generation = excluded.generation",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->up_sock, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot prepare statements");
-	return 0;
+		return rs_store_sql_err(st, rc, "cannot prepare statements");
+	return rs_store_prepare_verdicts(st);
 }
 
 static int open_checked(struct rs_store *st, const char *path, int flags)
@@ -342,7 +380,7 @@ static int open_checked(struct rs_store *st, const char *path, int flags)
 	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
 	umask(old_umask);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot open");
+		return rs_store_sql_err(st, rc, "cannot open");
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 
@@ -386,7 +424,7 @@ static int open_checked(struct rs_store *st, const char *path, int flags)
 		if (jm == NULL || strcmp((const char *)jm, "wal") != 0) {
 			rc = sqlite3_errcode(st->db);
 			sqlite3_finalize(s);
-			return sql_err(st, rc ? rc : SQLITE_ERROR, "cannot switch to WAL mode");
+			return rs_store_sql_err(st, rc ? rc : SQLITE_ERROR, "cannot switch to WAL mode");
 		}
 		sqlite3_finalize(s);
 	}
@@ -450,7 +488,7 @@ int rs_store_flush(struct rs_store *st)
 		return 0;
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		int r = sql_err(st, rc, "cannot commit");
+		int r = rs_store_sql_err(st, rc, "cannot commit");
 		/* SQLite may have rolled the transaction back (disk full). */
 		if (sqlite3_get_autocommit(st->db))
 			st->in_tx = false;
@@ -477,6 +515,7 @@ int rs_store_close(struct rs_store *st)
 	sqlite3_finalize(st->ins_fev);
 	sqlite3_finalize(st->up_proc);
 	sqlite3_finalize(st->up_sock);
+	rs_store_finalize_verdicts(st);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
@@ -498,7 +537,7 @@ int rs_store_schema_version(struct rs_store *st)
 	return r < 0 ? r : (int)v;
 }
 
-static int begin(struct rs_store *st)
+int rs_store_begin(struct rs_store *st)
 {
 	int r;
 
@@ -519,7 +558,7 @@ int rs_store_meta_get(struct rs_store *st, const char *key, char *buf, size_t le
 
 	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot read meta");
+		return rs_store_sql_err(st, rc, "cannot read meta");
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -527,7 +566,7 @@ int rs_store_meta_get(struct rs_store *st, const char *key, char *buf, size_t le
 		snprintf(buf, len, "%s", v ? (const char *)v : "");
 		r = 0;
 	} else if (rc != SQLITE_DONE) {
-		r = sql_err(st, rc, "cannot read meta");
+		r = rs_store_sql_err(st, rc, "cannot read meta");
 	}
 	sqlite3_finalize(s);
 	return r;
@@ -538,18 +577,18 @@ int rs_store_meta_set(struct rs_store *st, const char *key, const char *value)
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 				-1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot write meta");
+		return rs_store_sql_err(st, rc, "cannot write meta");
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot write meta");
+	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot write meta");
 }
 
 int rs_store_meta_delete(struct rs_store *st, const char *key)
@@ -557,19 +596,19 @@ int rs_store_meta_delete(struct rs_store *st, const char *key)
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	rc = sqlite3_prepare_v2(st->db, "DELETE FROM meta WHERE key = ?1", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot write meta");
+		return rs_store_sql_err(st, rc, "cannot write meta");
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot write meta");
+	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot write meta");
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void rs_store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v != NULL)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -600,8 +639,8 @@ static void bind_writer(sqlite3_stmt *s, int first, const struct rs_writer *w)
 		sqlite3_bind_int64(s, first + 3, w->auid);
 	else
 		sqlite3_bind_null(s, first + 3);
-	bind_text(s, first + 4, w->comm);
-	bind_text(s, first + 5, w->exe);
+	rs_store_bind_text(s, first + 4, w->comm);
+	rs_store_bind_text(s, first + 5, w->exe);
 }
 
 int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g)
@@ -611,7 +650,7 @@ int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g)
 	char hash[17];
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	rs_addrs_join(g->ns, g->n_ns, &ns);
@@ -625,12 +664,12 @@ int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g)
 	sqlite3_clear_bindings(s);
 	sqlite3_bind_int64(s, 1, g->number);
 	sqlite3_bind_int64(s, 2, g->time_ns);
-	bind_text(s, 3, g->path ? g->path : "");
+	rs_store_bind_text(s, 3, g->path ? g->path : "");
 	sqlite3_bind_text(s, 4, rs_sbuf_str(&ns), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, rs_sbuf_str(&ret), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, rs_sbuf_str(&add), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 7, g->at_start);
-	bind_text(s, 8, g->target);
+	rs_store_bind_text(s, 8, g->target);
 	sqlite3_bind_text(s, 9, rs_file_state_name(g->id.state), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 10, g->id.err);
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)g->id.dev);
@@ -642,12 +681,12 @@ int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g)
 	sqlite3_bind_int64(s, 17, g->id.uid);
 	bind_hash(s, 18, g->id.hash, hash);
 	sqlite3_bind_int(s, 19, g->default_ns);
-	bind_text(s, 20, g->ignored ? g->ignored : "");
-	bind_text(s, 21, g->search ? g->search : "");
-	bind_text(s, 22, g->sortlist ? g->sortlist : "");
-	bind_text(s, 23, g->options ? g->options : "");
-	bind_text(s, 24, g->key ? g->key : "");
-	bind_text(s, 25, g->warnings ? g->warnings : "");
+	rs_store_bind_text(s, 20, g->ignored ? g->ignored : "");
+	rs_store_bind_text(s, 21, g->search ? g->search : "");
+	rs_store_bind_text(s, 22, g->sortlist ? g->sortlist : "");
+	rs_store_bind_text(s, 23, g->options ? g->options : "");
+	rs_store_bind_text(s, 24, g->key ? g->key : "");
+	rs_store_bind_text(s, 25, g->warnings ? g->warnings : "");
 	sqlite3_bind_int64(s, 26, g->n_warnings);
 	if (g->content != NULL)
 		sqlite3_bind_blob(s, 27, g->content, (int)g->content_len, SQLITE_STATIC);
@@ -656,7 +695,7 @@ int rs_store_add_generation(struct rs_store *st, const struct rs_generation *g)
 	bind_writer(s, 28, &g->writer);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	r = rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record the generation");
+	r = rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot record the generation");
 out:
 	sqlite3_clear_bindings(s);
 	rs_sbuf_free(&ns);
@@ -770,7 +809,7 @@ static int query_one(struct rs_store *st, const char *sql, int64_t arg, bool has
 
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot read generations");
+		return rs_store_sql_err(st, rc, "cannot read generations");
 	if (has_arg)
 		sqlite3_bind_int64(s, 1, arg);
 	rc = sqlite3_step(s);
@@ -779,7 +818,7 @@ static int query_one(struct rs_store *st, const char *sql, int64_t arg, bool has
 	else if (rc == SQLITE_DONE)
 		r = set_err(st, -ENOENT, "no such generation");
 	else
-		r = sql_err(st, rc, "cannot read generations");
+		r = rs_store_sql_err(st, rc, "cannot read generations");
 	sqlite3_finalize(s);
 	return r;
 }
@@ -809,7 +848,7 @@ int rs_store_foreach_generation(struct rs_store *st, int64_t from, int64_t to,
 				"AND ?2 ORDER BY number",
 				-1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot read generations");
+		return rs_store_sql_err(st, rc, "cannot read generations");
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -822,7 +861,7 @@ int rs_store_foreach_generation(struct rs_store *st, int64_t from, int64_t to,
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(st, rc, "cannot read generations");
+		r = rs_store_sql_err(st, rc, "cannot read generations");
 	sqlite3_finalize(s);
 	return r;
 }
@@ -833,7 +872,7 @@ int rs_store_add_file_event(struct rs_store *st, const struct rs_file_event *e)
 	char hash[17];
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	sqlite3_reset(s);
@@ -841,20 +880,20 @@ int rs_store_add_file_event(struct rs_store *st, const struct rs_file_event *e)
 	sqlite3_bind_int64(s, 1, e->time_ns);
 	sqlite3_bind_int64(s, 2, e->generation);
 	sqlite3_bind_text(s, 3, rs_file_change_name(e->change), -1, SQLITE_STATIC);
-	bind_text(s, 4, e->path ? e->path : "");
-	bind_text(s, 5, e->target);
+	rs_store_bind_text(s, 4, e->path ? e->path : "");
+	rs_store_bind_text(s, 5, e->target);
 	sqlite3_bind_text(s, 6, rs_file_state_name(e->id.state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)e->id.ino);
 	sqlite3_bind_int64(s, 8, e->id.size);
 	sqlite3_bind_int64(s, 9, e->id.mtime_ns);
 	sqlite3_bind_int64(s, 10, e->id.ctime_ns);
 	bind_hash(s, 11, e->id.hash, hash);
-	bind_text(s, 12, e->reasons ? e->reasons : "");
+	rs_store_bind_text(s, 12, e->reasons ? e->reasons : "");
 	bind_writer(s, 13, &e->writer);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record the file event");
+	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot record the file event");
 }
 
 static enum rs_file_change change_from(const char *s)
@@ -865,7 +904,7 @@ static enum rs_file_change change_from(const char *s)
 	return RS_CHANGE_NONE;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
+const char *rs_store_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
@@ -886,7 +925,7 @@ int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
 		"id",
 		-1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(st, rc, "cannot read file events");
+		return rs_store_sql_err(st, rc, "cannot read file events");
 	sqlite3_bind_int64(s, 1, generation);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rs_file_event e;
@@ -894,16 +933,16 @@ int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
 		memset(&e, 0, sizeof(e));
 		e.time_ns = sqlite3_column_int64(s, 0);
 		e.generation = sqlite3_column_int64(s, 1);
-		e.change = change_from(col_text(s, 2) ? col_text(s, 2) : "");
-		e.path = col_text(s, 3);
-		e.target = col_text(s, 4);
-		e.id.state = state_from(col_text(s, 5) ? col_text(s, 5) : "ok");
+		e.change = change_from(rs_store_col_text(s, 2) ? rs_store_col_text(s, 2) : "");
+		e.path = rs_store_col_text(s, 3);
+		e.target = rs_store_col_text(s, 4);
+		e.id.state = state_from(rs_store_col_text(s, 5) ? rs_store_col_text(s, 5) : "ok");
 		e.id.ino = (uint64_t)sqlite3_column_int64(s, 6);
 		e.id.size = sqlite3_column_int64(s, 7);
 		e.id.mtime_ns = sqlite3_column_int64(s, 8);
 		e.id.ctime_ns = sqlite3_column_int64(s, 9);
 		e.id.hash = hash_from(s, 10);
-		e.reasons = col_text(s, 11);
+		e.reasons = rs_store_col_text(s, 11);
 		e.writer.uid = e.writer.auid = -1;
 		if (sqlite3_column_type(s, 12) != SQLITE_NULL) {
 			e.writer.known = true;
@@ -913,15 +952,15 @@ int rs_store_foreach_file_event(struct rs_store *st, int64_t generation,
 				e.writer.uid = sqlite3_column_int64(s, 14);
 			if (sqlite3_column_type(s, 15) != SQLITE_NULL)
 				e.writer.auid = sqlite3_column_int64(s, 15);
-			e.writer.comm = (char *)col_text(s, 16);
-			e.writer.exe = (char *)col_text(s, 17);
+			e.writer.comm = (char *)rs_store_col_text(s, 16);
+			e.writer.exe = (char *)rs_store_col_text(s, 17);
 		}
 		r = fn(ctx, &e);
 		if (r != 0)
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = sql_err(st, rc, "cannot read file events");
+		r = rs_store_sql_err(st, rc, "cannot read file events");
 	sqlite3_finalize(s);
 	return r;
 }
@@ -951,7 +990,7 @@ int rs_store_create_at_version(const char *path, int version)
 	return r;
 }
 
-static void bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v, bool known)
+void rs_store_bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v, bool known)
 {
 	if (known)
 		sqlite3_bind_int64(s, i, v);
@@ -965,38 +1004,38 @@ int rs_store_upsert_process(struct rs_store *st, const struct rs_store_process *
 	const struct rs_proc_facts *f = p->facts;
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	sqlite3_bind_int64(s, 1, f->id.pid);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)f->id.starttime);
-	bind_i64_or_null(s, 3, f->start_ns, f->start_ns != 0);
+	rs_store_bind_i64_or_null(s, 3, f->start_ns, f->start_ns != 0);
 	sqlite3_bind_int64(s, 4, p->seen_ns);
-	bind_i64_or_null(s, 5, f->id.ppid, f->id.ppid >= 0);
-	bind_i64_or_null(s, 6, f->id.uid, f->id.uid >= 0);
-	bind_i64_or_null(s, 7, f->id.auid, f->id.auid >= 0);
-	bind_text(s, 8, f->id.comm);
-	bind_text(s, 9, f->id.exe);
-	bind_text(s, 10, f->cmdline);
-	bind_text(s, 11, f->cg.unit[0] ? f->cg.unit : NULL);
+	rs_store_bind_i64_or_null(s, 5, f->id.ppid, f->id.ppid >= 0);
+	rs_store_bind_i64_or_null(s, 6, f->id.uid, f->id.uid >= 0);
+	rs_store_bind_i64_or_null(s, 7, f->id.auid, f->id.auid >= 0);
+	rs_store_bind_text(s, 8, f->id.comm);
+	rs_store_bind_text(s, 9, f->id.exe);
+	rs_store_bind_text(s, 10, f->cmdline);
+	rs_store_bind_text(s, 11, f->cg.unit[0] ? f->cg.unit : NULL);
 	sqlite3_bind_int(s, 12, f->cg.user_unit);
-	bind_text(s, 13, f->cg.container ? rs_container_kind_name(f->cg.container) : NULL);
-	bind_text(s, 14, f->cg.container_id[0] ? f->cg.container_id : NULL);
-	bind_text(s, 15, f->cg.pod_uid[0] ? f->cg.pod_uid : NULL);
-	bind_i64_or_null(s, 16, (int64_t)f->netns, f->netns != 0);
-	bind_i64_or_null(s, 17, (int64_t)f->mntns, f->mntns != 0);
-	bind_text(s, 18, rs_config_domain_name(f->domain));
-	bind_text(s, 19, f->config_ns);
-	bind_text(s, 20, p->runtime);
-	bind_text(s, 21, p->reload_rule);
-	bind_text(s, 22, p->runtime_detail);
-	bind_text(s, 23, p->runtime_evidence);
+	rs_store_bind_text(s, 13, f->cg.container ? rs_container_kind_name(f->cg.container) : NULL);
+	rs_store_bind_text(s, 14, f->cg.container_id[0] ? f->cg.container_id : NULL);
+	rs_store_bind_text(s, 15, f->cg.pod_uid[0] ? f->cg.pod_uid : NULL);
+	rs_store_bind_i64_or_null(s, 16, (int64_t)f->netns, f->netns != 0);
+	rs_store_bind_i64_or_null(s, 17, (int64_t)f->mntns, f->mntns != 0);
+	rs_store_bind_text(s, 18, rs_config_domain_name(f->domain));
+	rs_store_bind_text(s, 19, f->config_ns);
+	rs_store_bind_text(s, 20, p->runtime);
+	rs_store_bind_text(s, 21, p->reload_rule);
+	rs_store_bind_text(s, 22, p->runtime_detail);
+	rs_store_bind_text(s, 23, p->runtime_evidence);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record a process");
+	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot record a process");
 }
 
 int rs_store_upsert_socket(struct rs_store *st, int32_t pid, uint64_t starttime,
@@ -1006,7 +1045,7 @@ int rs_store_upsert_socket(struct rs_store *st, int32_t pid, uint64_t starttime,
 	char local[RS_ADDR_STRLEN], remote[RS_ADDR_STRLEN];
 	int rc, r;
 
-	r = begin(st);
+	r = rs_store_begin(st);
 	if (r < 0)
 		return r;
 	rs_addr_format(&k->local, local, sizeof(local));
@@ -1022,12 +1061,12 @@ int rs_store_upsert_socket(struct rs_store *st, int32_t pid, uint64_t starttime,
 	sqlite3_bind_text(s, 7, remote, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 8, k->rport);
 	sqlite3_bind_text(s, 9, rs_sock_state_name(k->proto, k->state), -1, SQLITE_STATIC);
-	bind_i64_or_null(s, 10, (int64_t)k->netns, k->netns != 0);
-	bind_i64_or_null(s, 11, fd, fd >= 0);
+	rs_store_bind_i64_or_null(s, 10, (int64_t)k->netns, k->netns != 0);
+	rs_store_bind_i64_or_null(s, 11, fd, fd >= 0);
 	sqlite3_bind_int64(s, 12, seen_ns);
 	sqlite3_bind_int64(s, 13, generation);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? 0 : sql_err(st, rc, "cannot record a socket");
+	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot record a socket");
 }

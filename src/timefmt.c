@@ -24,6 +24,19 @@ int64_t rs_time_mono_ns(void)
 	return (int64_t)ts.tv_sec * RS_NS_PER_SEC + ts.tv_nsec;
 }
 
+int64_t rs_time_boot_ns(void)
+{
+	struct timespec rt, bt, rt2;
+
+	/* Bracket the boot clock between two wall-clock reads. */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	clock_gettime(CLOCK_REALTIME, &rt2);
+	return ((int64_t)rt.tv_sec * RS_NS_PER_SEC + rt.tv_nsec) / 2 +
+	       ((int64_t)rt2.tv_sec * RS_NS_PER_SEC + rt2.tv_nsec) / 2 -
+	       ((int64_t)bt.tv_sec * RS_NS_PER_SEC + bt.tv_nsec);
+}
+
 static void split(int64_t ns, time_t *sec, int *ms)
 {
 	int64_t s = ns / RS_NS_PER_SEC, rem = ns % RS_NS_PER_SEC;

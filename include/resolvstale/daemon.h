@@ -5,7 +5,10 @@
 
 #include <stdbool.h>
 
+#include "resolvstale/addr.h"
 #include "resolvstale/eventlog.h"
+
+#define RS_DAEMON_MAX_RETIRED 32
 
 struct rs_daemon_opts {
 	const char *resolv_conf; /* absolute path of the watched file */
@@ -19,6 +22,11 @@ struct rs_daemon_opts {
 	bool audit_register; /* read audit as the registered audit daemon */
 	unsigned log_evidence; /* evidence event types logged (eventlog.h) */
 	unsigned scan_interval_ms; /* /proc scans between the triggered ones */
+	unsigned grace_ms;         /* sends this long after a change were in flight */
+	struct rs_addr retired[RS_DAEMON_MAX_RETIRED]; /* --retired */
+	size_t n_retired;
+	const char *metrics_file;  /* Prometheus text file, or NULL */
+	unsigned keep_generations; /* evidence of older generations is pruned */
 };
 
 /* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line

@@ -58,6 +58,8 @@ struct rs_proc {
 	int64_t uid, auid;  /* auid 4294967295 is "unset" as the kernel says */
 	const char *comm;   /* untrusted: escape before printing */
 	const char *exe;    /* untrusted: escape before printing */
+	const char *cmdline; /* audit PROCTITLE, arguments joined by spaces; NULL
+			      * if unknown; untrusted */
 };
 
 struct rs_event {

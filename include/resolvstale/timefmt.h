@@ -13,6 +13,9 @@
 int64_t rs_time_now_ns(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t rs_time_mono_ns(void);
+/* The wall-clock time of boot to the microsecond (CLOCK_REALTIME minus
+ * CLOCK_BOOTTIME): /proc/PID/stat's starttime counts from there. */
+int64_t rs_time_boot_ns(void);
 
 /* "2026-11-21T21:56:27.123Z" (UTC, milliseconds). Returns buf. */
 char *rs_time_rfc3339(int64_t ns, char *buf, size_t len);
