@@ -69,6 +69,31 @@ int rs_audit_decode_str(const char *raw, char *out, size_t outlen)
 	return 0;
 }
 
+int rs_audit_decode_proctitle(const char *raw, char *out, size_t outlen)
+{
+	size_t n = raw ? strlen(raw) : 0, o = 0;
+
+	if (outlen == 0)
+		return -EINVAL;
+	out[0] = '\0';
+	if (raw == NULL || n == 0)
+		return -ENOENT;
+	if (raw[0] == '"' || n % 2 != 0)
+		return rs_audit_decode_str(raw, out, outlen);
+	for (size_t i = 0; i < n; i++)
+		if (hexval(raw[i]) < 0)
+			return rs_audit_decode_str(raw, out, outlen);
+	/* Hex of argv joined by NULs: the NULs become spaces. */
+	for (size_t i = 0; i + 1 < n && o + 1 < outlen; i += 2) {
+		char c = (char)(hexval(raw[i]) << 4 | hexval(raw[i + 1]));
+		out[o++] = c == '\0' ? ' ' : c;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
 int rs_audit_decode_sockaddr(const char *hex, struct rs_addr *addr, uint16_t *port)
 {
 	unsigned char b[128];
@@ -242,6 +267,7 @@ static void base_event(const struct rs_audit_event *ae, enum rs_event_type type,
 	ev->proc.auid = ae->auid;
 	ev->proc.comm = ae->comm[0] ? ae->comm : NULL;
 	ev->proc.exe = ae->exe[0] ? ae->exe : NULL;
+	ev->proc.cmdline = ae->proctitle[0] ? ae->proctitle : NULL;
 }
 
 /* The PATH item that names the target, or NULL. */
@@ -479,6 +505,11 @@ static void extract_one(auparse_state_t *au, struct rs_audit_event *ev, int type
 		break;
 	case AUDIT_PATH:
 		extract_path(au, ev);
+		break;
+	case AUDIT_PROCTITLE:
+		s = auparse_find_field(au, "proctitle");
+		if (rs_audit_decode_proctitle(s, ev->proctitle, sizeof(ev->proctitle)) < 0)
+			ev->proctitle[0] = '\0';
 		break;
 	case AUDIT_CWD:
 		s = auparse_find_field(au, "cwd");

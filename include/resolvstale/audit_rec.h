@@ -55,6 +55,8 @@ struct rs_audit_event {
 	uint16_t port;
 
 	char cwd[PATH_MAX];
+	char proctitle[256]; /* PROCTITLE: argv joined by spaces (the kernel keeps 128
+			      * bytes), "" if absent */
 	struct rs_audit_path paths[RS_AUDIT_MAX_PATHS];
 	size_t n_paths;
 
@@ -70,6 +72,10 @@ struct rs_audit_event {
  * bare. Writes the decoded bytes (NUL-terminated, cut to outlen - 1) and
  * returns 0; -ENOENT for "(null)", "?" and "(none)"; -EINVAL if malformed. */
 int rs_audit_decode_str(const char *raw, char *out, size_t outlen);
+/* PROCTITLE's proctitle: hex of argv joined by NUL bytes (the NULs become
+ * spaces, trailing ones dropped), or a quoted string. Returns 0, -ENOENT if
+ * absent, -EINVAL if outlen is 0. */
+int rs_audit_decode_proctitle(const char *raw, char *out, size_t outlen);
 /* SOCKADDR's saddr (hex of a struct sockaddr): AF_INET and AF_INET6 give the
  * address and port (IPv4-mapped IPv6 stays IPv6; compare with
  * rs_addr_same_server). Returns the address family, or -EINVAL when it is

@@ -50,6 +50,7 @@ struct seen {
 	char comm[64];
 	char exe[256];
 	char key[256];
+	char proctitle[256];
 	int family;
 	uint16_t port;
 	char cwd[256];
@@ -135,6 +136,7 @@ static void on_audit_event(void *ctx, const struct rs_audit_event *ae)
 	s->serial = ae->serial;
 	s->time_ns = ae->time_ns;
 	s->n_records = ae->n_records;
+	snprintf(s->proctitle, sizeof(s->proctitle), "%s", ae->proctitle);
 	copy_str(s->node, sizeof(s->node), ae->node);
 	s->has_syscall = ae->has_syscall;
 	s->success = ae->success;
@@ -484,6 +486,36 @@ static char *fixture(const char *name, size_t *len)
 
 	snprintf(rel, sizeof(rel), "audit/%s", name);
 	return own(rs_test_fixture(rel, len));
+}
+
+/* --- rs_audit_decode_proctitle ------------------------------------------------ */
+
+Test(audit_decode_str, proctitle)
+{
+	char out[64], small[8];
+
+	/* argv joined by NULs, in hex: the NULs become spaces. */
+	cr_assert_eq(rs_audit_decode_proctitle("636174002F6574632F7265736F6C762E636F6E66", out,
+					       sizeof(out)),
+		     0);
+	cr_assert_str_eq(out, "cat /etc/resolv.conf");
+	/* A trailing NUL does not leave a trailing space. */
+	cr_assert_eq(rs_audit_decode_proctitle("6469670000", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "dig");
+	/* One argument without special bytes: audit quotes it. */
+	cr_assert_eq(rs_audit_decode_proctitle("\"sleep\"", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "sleep");
+	/* Bounded by the output. */
+	cr_assert_eq(rs_audit_decode_proctitle("636174002F6574632F7265736F6C762E636F6E66", small,
+					       sizeof(small)),
+		     0);
+	cr_assert_str_eq(small, "cat /et");
+	cr_assert_eq(rs_audit_decode_proctitle(NULL, out, sizeof(out)), -ENOENT);
+	cr_assert_eq(rs_audit_decode_proctitle("", out, sizeof(out)), -ENOENT);
+	cr_assert_eq(rs_audit_decode_proctitle("abc", out, 0), -EINVAL);
+	/* Odd length or not hex: taken as written. */
+	cr_assert_eq(rs_audit_decode_proctitle("abc", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "abc");
 }
 
 /* --- rs_audit_decode_str ----------------------------------------------------- */
@@ -1018,6 +1050,9 @@ Test(audit_feed, two_events_alternating_records)
 	cr_assert_eq(c->got[1].pid, 9055);
 	cr_assert_str_eq(c->got[1].comm, "cat");
 	cr_assert_eq(seen_serial(c, 211)->n_records, 3);
+	cr_assert_str_eq(seen_serial(c, 211)->proctitle,
+			 "dig +tcp +time=1 +tries=1 @127.53.0.1 host.test.example");
+	cr_assert_str_eq(seen_serial(c, 212)->proctitle, "cat /etc/resolv.conf");
 	cr_assert_eq(seen_serial(c, 212)->n_records, 4);
 }
 
