@@ -210,8 +210,16 @@ bool rs_judge_survey_step(struct rs_judge *j)
 	if (j->o.facts == NULL || !rs_procscan_src_surveying(j->o.facts))
 		return false;
 	r = rs_procscan_src_survey_step(j->o.facts, SURVEY_STEP);
-	if (r < 0)
+	if (r < 0) {
 		notice(j, "error", "the survey of processes failed: %s", strerror(-r));
+	} else if (r == 0) {
+		const struct rs_procscan_src_stats *st = rs_procscan_src_stats(j->o.facts);
+		notice(j, "notice",
+		       "generation %lld: read the facts of %llu processes started before the "
+		       "change in %llu ms",
+		       (long long)j->number, (unsigned long long)st->surveyed,
+		       (unsigned long long)st->survey_ms);
+	}
 	return r > 0;
 }
 
