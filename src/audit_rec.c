@@ -166,9 +166,8 @@ static bool in_list(const char *s, const char *const *list)
 
 bool rs_audit_is_stat(const char *sc)
 {
-	static const char *const l[] = {"stat",   "lstat",     "newfstatat", "fstatat64",
-					"stat64", "lstat64",   "statx",      "oldstat",
-					"oldlstat", NULL};
+	static const char *const l[] = {"stat",    "lstat", "newfstatat", "fstatat64", "stat64",
+					"lstat64", "statx", "oldstat",    "oldlstat",  NULL};
 	return in_list(sc, l);
 }
 
@@ -181,11 +180,11 @@ bool rs_audit_is_open(const char *sc)
 bool rs_audit_is_write(const char *sc)
 {
 	static const char *const l[] = {
-		"rename",   "renameat", "renameat2", "unlink",     "unlinkat",   "truncate",
-		"truncate64", "creat",  "link",      "linkat",     "symlink",    "symlinkat",
-		"chmod",    "fchmodat", "fchmodat2", "chown",      "lchown",     "fchownat",
-		"chown32",  "lchown32", "utime",     "utimes",     "utimensat",  "futimesat",
-		"setxattr", "lsetxattr", "removexattr", "lremovexattr", "mknod", "mknodat",
+		"rename",     "renameat",  "renameat2",   "unlink",       "unlinkat",  "truncate",
+		"truncate64", "creat",     "link",        "linkat",       "symlink",   "symlinkat",
+		"chmod",      "fchmodat",  "fchmodat2",   "chown",        "lchown",    "fchownat",
+		"chown32",    "lchown32",  "utime",       "utimes",       "utimensat", "futimesat",
+		"setxattr",   "lsetxattr", "removexattr", "lremovexattr", "mknod",     "mknodat",
 		NULL};
 	return in_list(sc, l);
 }

@@ -127,8 +127,8 @@ enum {
 static int parse_log_events(const char *list, unsigned *set)
 {
 	static const enum rs_event_type types[] = {
-		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT,   RS_EV_CONFIG_WRITE,   RS_EV_DNS_SEND,
-		RS_EV_EVENTS_LOST, RS_EV_SOCKET_SEEN,   RS_EV_PROCESS_INFO,
+		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT, RS_EV_CONFIG_WRITE, RS_EV_DNS_SEND,
+		RS_EV_EVENTS_LOST, RS_EV_SOCKET_SEEN, RS_EV_PROCESS_INFO,
 	};
 	const char *p = list;
 
@@ -147,11 +147,12 @@ static int parse_log_events(const char *list, unsigned *set)
 				break;
 		}
 		if (k == sizeof(types) / sizeof(types[0])) {
-			rs_cli_error("daemon",
-				     "unknown event '%.*s' in --log-events (expected all, none, or "
-				     "config_open, config_stat, config_write, dns_send, events_lost, "
-				     "socket_seen, process_info)",
-				     (int)n, p);
+			rs_cli_error(
+				"daemon",
+				"unknown event '%.*s' in --log-events (expected all, none, or "
+				"config_open, config_stat, config_write, dns_send, events_lost, "
+				"socket_seen, process_info)",
+				(int)n, p);
 			return -1;
 		}
 		*set |= 1u << types[k];
@@ -252,8 +253,8 @@ static int run(int argc, char **argv)
 				return RS_EXIT_ERROR;
 			break;
 		case OPT_SCAN_INTERVAL:
-			if (rs_cli_duration("daemon", "--scan-interval", optarg, 1000, 86400000, &ms) <
-			    0)
+			if (rs_cli_duration("daemon", "--scan-interval", optarg, 1000, 86400000,
+					    &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.scan_interval_ms = (unsigned)ms;
 			break;
@@ -284,7 +285,8 @@ static int run(int argc, char **argv)
 			o.metrics_file = abs_metrics;
 			break;
 		case OPT_KEEP:
-			if (rs_cli_int("daemon", "--keep-generations", optarg, 1, 100000, &keep) < 0)
+			if (rs_cli_int("daemon", "--keep-generations", optarg, 1, 100000, &keep) <
+			    0)
 				return RS_EXIT_ERROR;
 			o.keep_generations = (unsigned)keep;
 			break;

@@ -174,7 +174,8 @@ static int common_opt(const char *cmd, int c, struct common *o)
 
 static bool use_color(const struct common *o)
 {
-	return o->color == 1 || (o->color == 0 && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+	return o->color == 1 ||
+	       (o->color == 0 && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
 }
 
 static int report_run(int argc, char **argv);

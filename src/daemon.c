@@ -55,8 +55,8 @@ struct daemon {
 	bool surveying;
 	uint64_t events;
 	uint64_t lost_by[RS_SRC_REPLAY + 1]; /* EVENTS_LOST per source */
-	bool scan_due;       /* a scan is wanted at the next loop turn */
-	int64_t next_scan_ns; /* monotonic time of the next periodic scan */
+	bool scan_due;                       /* a scan is wanted at the next loop turn */
+	int64_t next_scan_ns;                /* monotonic time of the next periodic scan */
 	int64_t last_scan_ns;
 	struct rs_writer writer; /* the last writer seen since the last read */
 	int64_t writer_ns;
@@ -255,7 +255,8 @@ static void on_event(void *ctx, const struct rs_event *ev)
 		p.seen_ns = ev->time_ns;
 		if (rt != NULL) {
 			p.runtime = rs_runtime_kind_name(rt->kind);
-			p.reload_rule = rs_runtime_path_rule(rs_runtime_worst(rt), rule, sizeof(rule));
+			p.reload_rule =
+				rs_runtime_path_rule(rs_runtime_worst(rt), rule, sizeof(rule));
 			p.runtime_detail = rt->version;
 			ev_text[0] = '\0';
 			for (unsigned i = 0; i < rt->n_evidence && o < sizeof(ev_text); i++)
@@ -647,8 +648,7 @@ static void save_audit_restore(struct daemon *d, const struct rs_audit_state *st
 
 static void clear_audit_restore(struct daemon *d)
 {
-	if (rs_store_meta_delete(d->store, META_AUDIT_RESTORE) < 0 ||
-	    rs_store_flush(d->store) < 0)
+	if (rs_store_meta_delete(d->store, META_AUDIT_RESTORE) < 0 || rs_store_flush(d->store) < 0)
 		rs_eventlog_notice(&d->log, "warning", "cannot update the store");
 }
 

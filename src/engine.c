@@ -6,15 +6,16 @@
 #include <string.h>
 
 #include "resolvstale/engine.h"
+#include "resolvstale/hash.h"
 #include "resolvstale/runtime.h"
 #include "resolvstale/sock.h"
 #include "resolvstale/timefmt.h"
 
-#define MAX_ROWS     24   /* evidence rows per process */
-#define SYNTH_SLOTS  1024 /* pids whose starttime was unknown, recently */
-#define SYNTH_TTL_NS (5 * RS_NS_PER_SEC)
+#define MAX_ROWS        24   /* evidence rows per process */
+#define SYNTH_SLOTS     1024 /* pids whose starttime was unknown, recently */
+#define SYNTH_TTL_NS    (5 * RS_NS_PER_SEC)
 #define CHECKS_PER_TICK 4096
-#define MAX_NETNS    256
+#define MAX_NETNS       256
 
 struct row {
 	struct rs_evidence e;
@@ -72,28 +73,10 @@ struct rs_engine {
 	struct rs_engine_stats stats;
 };
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static size_t bucket_of(const struct rs_engine *e, int32_t pid, uint64_t starttime)
 {
-	return (size_t)(mix(((uint64_t)(uint32_t)pid << 32) ^ mix(starttime)) & (e->n_buckets - 1));
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; s != NULL && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return (size_t)(rs_hash_mix(((uint64_t)(uint32_t)pid << 32) ^ rs_hash_mix(starttime)) &
+			(e->n_buckets - 1));
 }
 
 int rs_engine_new(const struct rs_engine_opts *o, struct rs_engine **out)
@@ -309,7 +292,7 @@ static uint64_t identity(struct rs_engine *e, const struct rs_proc *pr, int64_t 
 	if (pr->starttime != 0)
 		return pr->starttime;
 	s = &e->synth[(uint32_t)pr->pid % SYNTH_SLOTS];
-	h = str_hash(pr->exe);
+	h = rs_hash_str(pr->exe);
 	if (s->pid == pr->pid && s->exe_hash == h && t_ns - s->seen_ns < SYNTH_TTL_NS &&
 	    t_ns >= s->seen_ns - SYNTH_TTL_NS) {
 		s->seen_ns = t_ns;
@@ -505,8 +488,7 @@ static void fill_send(const struct rs_event *ev, struct rs_evidence *x)
 	x->port = ev->u.dns.port;
 	x->proto = ev->u.dns.proto;
 	x->inferred = ev->u.dns.inferred;
-	snprintf(x->syscall, sizeof(x->syscall), "%s",
-		 ev->u.dns.syscall ? ev->u.dns.syscall : "");
+	snprintf(x->syscall, sizeof(x->syscall), "%s", ev->u.dns.syscall ? ev->u.dns.syscall : "");
 }
 
 static void fill_socket(const struct rs_event *ev, struct rs_evidence *x)
@@ -530,8 +512,8 @@ static void note_lost(struct rs_engine *e, const struct rs_event *ev)
 {
 	e->stats.lost++;
 	if (e->o.store != NULL && e->have_gen &&
-	    rs_store_add_lost(e->o.store, e->number, rs_source_name(ev->source),
-			      ev->u.lost.reason, ev->u.lost.count, ev->time_ns) < 0)
+	    rs_store_add_lost(e->o.store, e->number, rs_source_name(ev->source), ev->u.lost.reason,
+			      ev->u.lost.count, ev->time_ns) < 0)
 		e->stats.store_errors++;
 }
 
@@ -631,8 +613,7 @@ static void decide(struct rs_engine *e, struct entry *p, struct rs_vresult *res,
 	rs_verdict_decide(&g, &v, buf, p->n_rows, &p->seq, res);
 }
 
-int rs_engine_verdict(struct rs_engine *e, int32_t pid, uint64_t starttime,
-		      struct rs_vresult *out)
+int rs_engine_verdict(struct rs_engine *e, int32_t pid, uint64_t starttime, struct rs_vresult *out)
 {
 	struct rs_evidence buf[MAX_ROWS];
 	struct entry *p = find(e, pid, starttime);
@@ -847,8 +828,7 @@ static int collect_gen(void *ctx, const struct rs_generation *g)
 }
 
 int rs_retired_collect(struct rs_store *st, const struct rs_generation *g,
-		       const struct rs_addr *extra, size_t n_extra, struct rs_addr *out,
-		       size_t max)
+		       const struct rs_addr *extra, size_t n_extra, struct rs_addr *out, size_t max)
 {
 	struct collect c = {.g = g, .out = out, .max = max, .n = 0};
 	int r = 0;

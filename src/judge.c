@@ -10,8 +10,8 @@
 #include "resolvstale/sbuf.h"
 #include "resolvstale/timefmt.h"
 
-#define FACTS_PER_SEC   300 /* processes first seen, described per second */
-#define SURVEY_STEP     64  /* processes per survey step */
+#define FACTS_PER_SEC    300 /* processes first seen, described per second */
+#define SURVEY_STEP      64  /* processes per survey step */
 #define METRICS_EVERY_NS (5 * RS_NS_PER_SEC)
 
 struct rs_judge {
@@ -185,8 +185,8 @@ void rs_judge_generation(struct rs_judge *j, const struct rs_generation *g)
 		/* Sockets still held to a retired server once in-flight queries
 		 * had their chance: the grace period after the change, plus a
 		 * little. */
-		int64_t wait = j->t_ns + ((int64_t)j->o.grace_ms + 100) * RS_NS_PER_MS -
-			       rs_time_now_ns();
+		int64_t wait =
+			j->t_ns + ((int64_t)j->o.grace_ms + 100) * RS_NS_PER_MS - rs_time_now_ns();
 		j->scan_due_mono = rs_time_mono_ns() + (wait > 0 ? wait : 0);
 	}
 	if (j->o.keep_generations > 0) {
@@ -267,8 +267,8 @@ static void write_metrics(struct rs_judge *j, const struct rs_metrics_source *so
 	j->metrics_failing = r < 0;
 }
 
-void rs_judge_tick(struct rs_judge *j, const struct rs_metrics_source *sources,
-		   size_t n_sources, uint64_t events)
+void rs_judge_tick(struct rs_judge *j, const struct rs_metrics_source *sources, size_t n_sources,
+		   uint64_t events)
 {
 	int64_t now = rs_time_now_ns();
 	int r = 0;

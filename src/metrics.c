@@ -31,14 +31,16 @@ void rs_metrics_format(const struct rs_metrics *m, struct rs_sbuf *o)
 	rs_sbuf_printf(o, "resolvstale_generation %lld\n", (long long)m->generation);
 	head(o, "resolvstale_last_change_timestamp_seconds", "gauge",
 	     "When the generation in force was seen, in seconds since the epoch.");
-	rs_sbuf_printf(o, "resolvstale_last_change_timestamp_seconds %.3f\n", seconds(m->change_ns));
+	rs_sbuf_printf(o, "resolvstale_last_change_timestamp_seconds %.3f\n",
+		       seconds(m->change_ns));
 	head(o, "resolvstale_retired_servers", "gauge",
 	     "Nameserver addresses treated as retired in this generation.");
 	rs_sbuf_printf(o, "resolvstale_retired_servers %llu\n", (unsigned long long)m->retired);
 	head(o, "resolvstale_lost_events", "gauge",
 	     "Events the sources lost since the last change (verdicts may be incomplete).");
 	rs_sbuf_printf(o, "resolvstale_lost_events %llu\n", (unsigned long long)m->lost_window);
-	head(o, "resolvstale_source_up", "gauge", "Whether an evidence source runs (1) or not (0).");
+	head(o, "resolvstale_source_up", "gauge",
+	     "Whether an evidence source runs (1) or not (0).");
 	for (size_t i = 0; i < m->n_sources; i++)
 		rs_sbuf_printf(o, "resolvstale_source_up{source=\"%s\"} %d\n", m->sources[i].name,
 			       m->sources[i].up ? 1 : 0);

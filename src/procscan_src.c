@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resolvstale/hash.h"
 #include "resolvstale/procinfo.h"
 #include "resolvstale/procscan.h"
 #include "resolvstale/procscan_src.h"
@@ -24,12 +25,7 @@ struct u64set {
 
 static uint64_t mix(uint64_t x)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x | 1; /* never 0 */
+	return rs_hash_mix(x) | 1; /* never 0 */
 }
 
 static bool set_has(const struct u64set *s, uint64_t k)
@@ -108,8 +104,8 @@ int rs_procscan_src_new(const struct rs_procscan_src_opts *o, struct rs_procscan
 	if (s == NULL)
 		return -ENOMEM;
 	s->o = *o;
-	s->proc_dirfd = open(o->proc_root ? o->proc_root : "/proc",
-			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->proc_dirfd =
+		open(o->proc_root ? o->proc_root : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->proc_dirfd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", o->proc_root ? o->proc_root : "/proc",
@@ -326,7 +322,8 @@ int rs_procscan_src_survey_step(struct rs_procscan_src *s, unsigned max_processe
 		if (quick_stat(pfd, &st) < 0 || st.ppid == 2 || pid == 2 || st.state == 'Z' ||
 		    (s->fctx.boot_ns > 0 &&
 		     s->fctx.boot_ns + (int64_t)(st.starttime * (uint64_t)RS_NS_PER_SEC /
-						 (uint64_t)s->fctx.clk_tck) >= s->survey_before)) {
+						 (uint64_t)s->fctx.clk_tck) >=
+			     s->survey_before)) {
 			close(pfd);
 			continue; /* gone, a kernel thread, or started after the change */
 		}

@@ -173,17 +173,16 @@ static void json_process(struct out *o, struct rs_json *j, const struct rs_rdata
 	if (v->config_ns != NULL)
 		rs_json_kv_str(j, "config_nameservers", v->config_ns);
 	json_str_or_null(j, "runtime", v->runtime);
-	json_str_or_null(j, "runtime_version", v->runtime_detail && v->runtime_detail[0]
-						       ? v->runtime_detail
-						       : NULL);
+	json_str_or_null(j, "runtime_version",
+			 v->runtime_detail && v->runtime_detail[0] ? v->runtime_detail : NULL);
 	json_str_or_null(j, "reload_rule", v->reload_rule);
 	rs_json_kv_str(j, "verdict", rs_verdict_name(v->verdict));
 	rs_json_kv_str(j, "reason", v->reason ? v->reason : "");
 	rs_json_kv_bool(j, "counts", p->counts);
 	rs_json_key(j, "evidence");
 	rs_json_arr_begin(j);
-	if (rs_store_foreach_evidence(d->st, d->gen.number, v->pid, v->starttime,
-				      json_evidence, &ec) < 0)
+	if (rs_store_foreach_evidence(d->st, d->gen.number, v->pid, v->starttime, json_evidence,
+				      &ec) < 0)
 		o->failed = true;
 	rs_json_arr_end(j);
 	json_time(j, "last_stale", v->last_stale_ns);
@@ -286,7 +285,8 @@ static void write_csv(struct out *o, const struct rs_rdata *d)
 		csv_cell(&o->sb, rs_verdict_name(v->verdict), false);
 		csv_cell(&o->sb, p->alive ? "true" : "false", false);
 		csv_cell(&o->sb, p->counts ? "true" : "false", false);
-		csv_cell(&o->sb, v->last_stale_ns ? rs_time_rfc3339(v->last_stale_ns, t, sizeof(t)) : NULL,
+		csv_cell(&o->sb,
+			 v->last_stale_ns ? rs_time_rfc3339(v->last_stale_ns, t, sizeof(t)) : NULL,
 			 false);
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)v->stale_count);
 		csv_cell(&o->sb, num, false);
@@ -442,8 +442,8 @@ static void text_row(struct out *o, const struct rs_rdata *d, const struct rs_rp
 	cell(sb, v->comm, 15);
 	where(v, w, sizeof(w));
 	cell(sb, w, 24);
-	snprintf(rt, sizeof(rt), "%s%s%s", v->runtime ? v->runtime : "-",
-		 v->reload_rule ? " " : "", v->reload_rule ? v->reload_rule : "");
+	snprintf(rt, sizeof(rt), "%s%s%s", v->runtime ? v->runtime : "-", v->reload_rule ? " " : "",
+		 v->reload_rule ? v->reload_rule : "");
 	cell(sb, rt, 24);
 	if (v->verdict == RS_V_STALE || v->verdict == RS_V_RECOVERED) {
 		uint64_t count = 0;
@@ -506,8 +506,9 @@ static void text_header(struct out *o, const struct rs_rdata *d, const struct rs
 	addrs_text(sb, g->ns, g->n_ns);
 	rs_sbuf_puts(sb, "\n  retired    ");
 	addrs_text(sb, d->retired, d->n_retired);
-	rs_sbuf_printf(sb, "  (grace %lld ms)\n  evidence   sources %s; ", 
-		       (long long)(d->grace_ns / RS_NS_PER_MS), d->sources[0] ? d->sources : "none");
+	rs_sbuf_printf(sb, "  (grace %lld ms)\n  evidence   sources %s; ",
+		       (long long)(d->grace_ns / RS_NS_PER_MS),
+		       d->sources[0] ? d->sources : "none");
 	if (d->lost_events > 0)
 		rs_sbuf_printf(sb, "%llu EVENTS LOST (%s): verdicts may be incomplete",
 			       (unsigned long long)d->lost_events, d->lost_sources);
@@ -534,7 +535,7 @@ static void text_header(struct out *o, const struct rs_rdata *d, const struct rs
 	rs_sbuf_printf(sb, "; fail on %s\n",
 		       ro->fail_on == RS_FAIL_STALE     ? "stale"
 		       : ro->fail_on == RS_FAIL_AT_RISK ? "stale or at-risk"
-							 : "nothing");
+							: "nothing");
 }
 
 static void write_text(struct out *o, const struct rs_rdata *d, const struct rs_report_opts *ro)

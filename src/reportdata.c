@@ -114,7 +114,10 @@ static const char *group_of(const struct rs_store_vrow *v, char *buf, size_t len
 	else if (v->container_id != NULL)
 		snprintf(buf, len, "container %s", v->container_id);
 	else
-		snprintf(buf, len, "exe %d %s", (int)v->ppid, v->exe ? v->exe : v->comm ? v->comm : "");
+		snprintf(buf, len, "exe %d %s", (int)v->ppid,
+			 v->exe    ? v->exe
+			 : v->comm ? v->comm
+				   : "");
 	return buf;
 }
 
@@ -173,6 +176,32 @@ static int mark_superseded(struct rs_rdata *d)
 	return 0;
 }
 
+void rs_rdata_action_in(const struct rs_rproc *p, struct rs_action_in *a)
+{
+	const struct rs_store_vrow *v = &p->v;
+
+	memset(a, 0, sizeof(*a));
+	a->verdict = v->verdict;
+	a->alive = p->alive;
+	a->pid = v->pid;
+	a->exe = v->exe;
+	a->comm = v->comm;
+	a->cmdline = v->cmdline;
+	a->unit = v->unit;
+	a->user_unit = v->user_unit;
+	a->unit_uid = v->uid;
+	a->container_kind = v->container_kind;
+	a->container_id = v->container_id;
+	a->domain = v->domain && strcmp(v->domain, "other") == 0  ? RS_DOMAIN_OTHER
+		    : v->domain && strcmp(v->domain, "none") == 0 ? RS_DOMAIN_NONE
+		    : v->domain && strcmp(v->domain, "host") == 0 ? RS_DOMAIN_HOST
+								  : RS_DOMAIN_UNKNOWN;
+	a->runtime =
+		v->runtime && strcmp(v->runtime, "dnsmasq") == 0 ? RS_RT_DNSMASQ : RS_RT_UNKNOWN;
+	a->explicit_server = v->explicit_server;
+	a->own_file_lists = v->own_file_lists;
+}
+
 static void judge_rows(struct rs_rdata *d)
 {
 	int proc_dirfd = d->same_boot ? open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -186,35 +215,16 @@ static void judge_rows(struct rs_rdata *d)
 			   rs_rdata_alive(proc_dirfd, v->pid, v->starttime);
 		d->counts[v->verdict]++;
 		if (v->verdict == RS_V_STALE)
-			p->counts = p->alive ||
-				    (!p->superseded &&
-				     (d->window_ns == 0 || d->now_ns - v->last_stale_ns <= d->window_ns));
+			p->counts = p->alive || (!p->superseded &&
+						 (d->window_ns == 0 ||
+						  d->now_ns - v->last_stale_ns <= d->window_ns));
 		else if (v->verdict == RS_V_AT_RISK)
 			p->counts = p->alive;
 		if (p->counts && v->verdict == RS_V_STALE)
 			d->counting_stale++;
 		if (p->counts && v->verdict == RS_V_AT_RISK)
 			d->counting_at_risk++;
-		memset(&a, 0, sizeof(a));
-		a.verdict = v->verdict;
-		a.alive = p->alive;
-		a.pid = v->pid;
-		a.exe = v->exe;
-		a.comm = v->comm;
-		a.cmdline = v->cmdline;
-		a.unit = v->unit;
-		a.user_unit = v->user_unit;
-		a.unit_uid = v->uid;
-		a.container_kind = v->container_kind;
-		a.container_id = v->container_id;
-		a.domain = v->domain && strcmp(v->domain, "other") == 0	  ? RS_DOMAIN_OTHER
-			   : v->domain && strcmp(v->domain, "none") == 0  ? RS_DOMAIN_NONE
-			   : v->domain && strcmp(v->domain, "host") == 0 ? RS_DOMAIN_HOST
-									  : RS_DOMAIN_UNKNOWN;
-		a.runtime = v->runtime && strcmp(v->runtime, "dnsmasq") == 0 ? RS_RT_DNSMASQ
-									      : RS_RT_UNKNOWN;
-		a.explicit_server = v->explicit_server;
-		a.own_file_lists = v->own_file_lists;
+		rs_rdata_action_in(p, &a);
 		rs_verdict_action(&a, p->action, sizeof(p->action));
 	}
 	if (proc_dirfd >= 0)
@@ -224,7 +234,7 @@ static void judge_rows(struct rs_rdata *d)
 static int rank(enum rs_verdict v)
 {
 	static const int order[RS_V_COUNT] = {
-		[RS_V_STALE] = 0,	[RS_V_AT_RISK] = 1,   [RS_V_RECOVERED] = 2,
+		[RS_V_STALE] = 0,        [RS_V_AT_RISK] = 1,  [RS_V_RECOVERED] = 2,
 		[RS_V_OTHER_CONFIG] = 3, [RS_V_RELOADED] = 4, [RS_V_UNAFFECTED] = 5,
 	};
 	return (unsigned)v < RS_V_COUNT ? order[v] : 6;
@@ -259,8 +269,8 @@ static void meta(struct rs_store *st, const char *key, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns,
-		  struct rs_rdata *d, char *err, size_t errlen)
+int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, struct rs_rdata *d,
+		  char *err, size_t errlen)
 {
 	struct rs_addr extra[RS_ENGINE_MAX_RETIRED];
 	struct rs_store *st = NULL;
@@ -304,8 +314,7 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns,
 		goto out;
 	}
 	d->have_gen = true;
-	if (d->gen.number > 0 &&
-	    rs_store_get_generation(st, d->gen.number - 1, &d->prev) == 0)
+	if (d->gen.number > 0 && rs_store_get_generation(st, d->gen.number - 1, &d->prev) == 0)
 		d->have_prev = true;
 	r = rs_retired_collect(st, &d->gen, extra, (size_t)n_extra, d->retired,
 			       RS_ENGINE_MAX_RETIRED);
@@ -322,8 +331,8 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns,
 		snprintf(err, errlen, "%s", l.oom ? "out of memory" : rs_store_errmsg(st));
 		goto out;
 	}
-	d->complete = d->lost_events == 0 && strstr(d->sources, "audit") != NULL &&
-		      !d->gen.at_start;
+	d->complete =
+		d->lost_events == 0 && strstr(d->sources, "audit") != NULL && !d->gen.at_start;
 	r = mark_superseded(d);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");

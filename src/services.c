@@ -74,25 +74,10 @@ static void add_proc(struct svcs *s, struct svc *x, size_t i, const struct rs_rp
 static void command_for(const struct rs_rproc *p, char *buf, size_t len)
 {
 	struct rs_action_in a;
-	const struct rs_store_vrow *v = &p->v;
 
-	memset(&a, 0, sizeof(a));
-	a.verdict = RS_V_STALE;
+	rs_rdata_action_in(p, &a);
+	a.verdict = RS_V_STALE; /* the restart line, also for at-risk */
 	a.alive = true;
-	a.pid = v->pid;
-	a.exe = v->exe;
-	a.comm = v->comm;
-	a.cmdline = v->cmdline;
-	a.unit = v->unit;
-	a.user_unit = v->user_unit;
-	a.unit_uid = v->uid;
-	a.container_kind = v->container_kind;
-	a.container_id = v->container_id;
-	a.domain = v->domain && strcmp(v->domain, "other") == 0 ? RS_DOMAIN_OTHER : RS_DOMAIN_HOST;
-	a.runtime = v->runtime && strcmp(v->runtime, "dnsmasq") == 0 ? RS_RT_DNSMASQ
-								      : RS_RT_UNKNOWN;
-	a.explicit_server = v->explicit_server;
-	a.own_file_lists = v->own_file_lists;
 	rs_verdict_action(&a, buf, len);
 }
 
@@ -108,8 +93,7 @@ static void classify_alive(struct svcs *s, size_t i, const struct rs_rproc *p)
 		kind = "container";
 		snprintf(name, sizeof(name), "%s %.12s", v->container_kind,
 			 v->container_id ? v->container_id : "?");
-	} else if (v->runtime != NULL && strcmp(v->runtime, "dnsmasq") == 0 &&
-		   !v->own_file_lists) {
+	} else if (v->runtime != NULL && strcmp(v->runtime, "dnsmasq") == 0 && !v->own_file_lists) {
 		kind = "dnsmasq";
 		snprintf(name, sizeof(name), "pid %d", (int)v->pid);
 	} else if (rs_unit_is_service(v->unit) && !v->explicit_server && !v->own_file_lists) {
@@ -118,7 +102,9 @@ static void classify_alive(struct svcs *s, size_t i, const struct rs_rproc *p)
 	} else {
 		kind = "process";
 		snprintf(name, sizeof(name), "pid %d %s", (int)v->pid,
-			 v->exe ? v->exe : v->comm ? v->comm : "?");
+			 v->exe    ? v->exe
+			 : v->comm ? v->comm
+				   : "?");
 	}
 	x = find_or_add(s, kind, name);
 	if (x == NULL)
@@ -168,10 +154,11 @@ static void classify_exited(struct svcs *s, const struct rs_rdata *d, size_t i,
 			snprintf(cmd, sizeof(cmd), "%.340s (started by pid %d %.16s)", p->action,
 				 (int)v->ppid, comm);
 		else
-			snprintf(cmd, sizeof(cmd),
-				 "fix or restart pid %d (%s): the processes it starts use a retired "
-				 "server",
-				 (int)v->ppid, comm);
+			snprintf(
+				cmd, sizeof(cmd),
+				"fix or restart pid %d (%s): the processes it starts use a retired "
+				"server",
+				(int)v->ppid, comm);
 		snprintf(x->command, sizeof(x->command), "%s", cmd);
 	}
 	add_proc(s, x, i, p);

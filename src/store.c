@@ -130,7 +130,6 @@ _Static_assert(N_MIGRATIONS == RS_STORE_SCHEMA_VERSION, "one migration per schem
 	"sortlist, options, config_key, warnings, n_warnings, content, writer_pid, "               \
 	"writer_starttime, writer_uid, writer_auid, writer_comm, writer_exe"
 
-
 static int set_err(struct rs_store *st, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -339,7 +338,8 @@ static int prepare(struct rs_store *st)
 		return rs_store_sql_err(st, rc, "cannot prepare statements");
 	rc = sqlite3_prepare_v3(
 		st->db,
-		"INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, last_seen_ns, ppid, "
+		"INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, last_seen_ns, "
+		"ppid, "
 		"uid, auid, comm, exe, cmdline, unit, user_unit, container_kind, container_id, "
 		"pod_uid, netns, mntns, config_domain, config_ns, runtime, reload_rule, "
 		"runtime_detail, runtime_evidence) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -360,10 +360,12 @@ static int prepare(struct rs_store *st)
 	rc = sqlite3_prepare_v3(
 		st->db,
 		"INSERT INTO sockets (pid, starttime, inode, proto, local, lport, remote, rport, "
-		"state, netns, fd, first_seen_ns, last_seen_ns, generation) VALUES (?1, ?2, ?3, ?4, "
+		"state, netns, fd, first_seen_ns, last_seen_ns, generation) VALUES (?1, ?2, ?3, "
+		"?4, "
 		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) ON CONFLICT (pid, starttime, inode) "
 		"DO UPDATE SET last_seen_ns = excluded.last_seen_ns, state = excluded.state, "
-		"remote = excluded.remote, rport = excluded.rport, generation = excluded.generation",
+		"remote = excluded.remote, rport = excluded.rport, generation = "
+		"excluded.generation",
 		-1, SQLITE_PREPARE_PERSISTENT, &st->up_sock, NULL);
 	if (rc != SQLITE_OK)
 		return rs_store_sql_err(st, rc, "cannot prepare statements");
@@ -424,7 +426,8 @@ static int open_checked(struct rs_store *st, const char *path, int flags)
 		if (jm == NULL || strcmp((const char *)jm, "wal") != 0) {
 			rc = sqlite3_errcode(st->db);
 			sqlite3_finalize(s);
-			return rs_store_sql_err(st, rc ? rc : SQLITE_ERROR, "cannot switch to WAL mode");
+			return rs_store_sql_err(st, rc ? rc : SQLITE_ERROR,
+						"cannot switch to WAL mode");
 		}
 		sqlite3_finalize(s);
 	}

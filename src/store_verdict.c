@@ -22,37 +22,46 @@ int rs_store_prepare_verdicts(struct rs_store *st)
 {
 	int r;
 
-	r = prep(st,
-		 "INSERT OR REPLACE INTO evidence (generation, pid, starttime, kind, source, dst, "
-		 "port, proto, syscall, inferred, first_ns, last_ns, count) VALUES (?1, ?2, ?3, ?4, "
-		 "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-		 &st->put_ev);
+	r = prep(
+		st,
+		"INSERT OR REPLACE INTO evidence (generation, pid, starttime, kind, source, dst, "
+		"port, proto, syscall, inferred, first_ns, last_ns, count) VALUES (?1, ?2, ?3, ?4, "
+		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		&st->put_ev);
 	if (r == 0)
-		r = prep(st,
-			 "INSERT OR REPLACE INTO verdicts (generation, pid, starttime, verdict, "
-			 "reason, decided_ns, first_seen_ns, last_stale_ns, stale_count, stale_dst, "
-			 "explicit_server, own_file_lists, exited, seq_last_stale_ns, seq_new_after, "
-			 "seq_new_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-			 "?13, ?14, ?15, ?16)",
-			 &st->put_verdict);
+		r = prep(
+			st,
+			"INSERT OR REPLACE INTO verdicts (generation, pid, starttime, verdict, "
+			"reason, decided_ns, first_seen_ns, last_stale_ns, stale_count, stale_dst, "
+			"explicit_server, own_file_lists, exited, seq_last_stale_ns, "
+			"seq_new_after, "
+			"seq_new_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+			"?12, "
+			"?13, ?14, ?15, ?16)",
+			&st->put_verdict);
 	if (r == 0)
-		r = prep(st,
-			 "INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, "
-			 "last_seen_ns, exit_ns, ppid, uid, auid, comm, exe, cmdline) VALUES (?1, ?2, "
-			 "?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (pid, starttime) DO "
-			 "UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
-			 "start_ns = coalesce(start_ns, excluded.start_ns), "
-			 "exit_ns = coalesce(exit_ns, excluded.exit_ns), "
-			 "ppid = coalesce(ppid, excluded.ppid), uid = coalesce(uid, excluded.uid), "
-			 "auid = coalesce(auid, excluded.auid), comm = coalesce(comm, excluded.comm), "
-			 "exe = coalesce(exe, excluded.exe), "
-			 "cmdline = coalesce(cmdline, excluded.cmdline)",
-			 &st->touch_proc);
+		r = prep(
+			st,
+			"INSERT INTO processes (pid, starttime, start_ns, first_seen_ns, "
+			"last_seen_ns, exit_ns, ppid, uid, auid, comm, exe, cmdline) VALUES (?1, "
+			"?2, "
+			"?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (pid, starttime) DO "
+			"UPDATE SET last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
+			"start_ns = coalesce(start_ns, excluded.start_ns), "
+			"exit_ns = coalesce(exit_ns, excluded.exit_ns), "
+			"ppid = coalesce(ppid, excluded.ppid), uid = coalesce(uid, excluded.uid), "
+			"auid = coalesce(auid, excluded.auid), comm = coalesce(comm, "
+			"excluded.comm), "
+			"exe = coalesce(exe, excluded.exe), "
+			"cmdline = coalesce(cmdline, excluded.cmdline)",
+			&st->touch_proc);
 	if (r == 0)
 		r = prep(st,
 			 "INSERT INTO lost (generation, source, reason, count, events, first_ns, "
-			 "last_ns) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (generation, source, "
-			 "reason) DO UPDATE SET count = count + excluded.count, events = events + 1, "
+			 "last_ns) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (generation, "
+			 "source, "
+			 "reason) DO UPDATE SET count = count + excluded.count, events = events + "
+			 "1, "
 			 "last_ns = max(last_ns, excluded.last_ns)",
 			 &st->add_lost);
 	return r;
@@ -96,8 +105,8 @@ int rs_store_touch_process(struct rs_store *st, const struct rs_store_touch *t)
 	return step_done(st, s, "cannot record a process");
 }
 
-int rs_store_put_evidence(struct rs_store *st, int64_t generation, int32_t pid,
-			  uint64_t starttime, const struct rs_evidence *e)
+int rs_store_put_evidence(struct rs_store *st, int64_t generation, int32_t pid, uint64_t starttime,
+			  const struct rs_evidence *e)
 {
 	sqlite3_stmt *s = st->put_ev;
 	char dst[RS_ADDR_STRLEN] = "";
@@ -114,9 +123,9 @@ int rs_store_put_evidence(struct rs_store *st, int64_t generation, int32_t pid,
 	sqlite3_bind_text(s, 5, rs_source_name(e->source), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, dst, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 7, e->port);
-	sqlite3_bind_text(s, 8, e->kind == RS_EK_SEND || e->kind == RS_EK_SOCKET
-					? rs_proto_name(e->proto)
-					: "",
+	sqlite3_bind_text(s, 8,
+			  e->kind == RS_EK_SEND || e->kind == RS_EK_SOCKET ? rs_proto_name(e->proto)
+									   : "",
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, e->syscall, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 10, e->inferred);
@@ -211,17 +220,18 @@ static void row_to_evidence(sqlite3_stmt *s, int c, struct rs_evidence *e)
 }
 
 int rs_store_foreach_evidence(struct rs_store *st, int64_t generation, int32_t pid,
-			      uint64_t starttime,
-			      int (*fn)(void *ctx, const struct rs_evidence *e), void *ctx)
+			      uint64_t starttime, int (*fn)(void *ctx, const struct rs_evidence *e),
+			      void *ctx)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, r = 0;
 
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT kind, source, dst, port, proto, syscall, inferred, first_ns, "
-				"last_ns, count FROM evidence WHERE generation = ?1 AND pid = ?2 "
-				"AND starttime = ?3 ORDER BY first_ns, kind, dst",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT kind, source, dst, port, proto, syscall, inferred, first_ns, "
+		"last_ns, count FROM evidence WHERE generation = ?1 AND pid = ?2 "
+		"AND starttime = ?3 ORDER BY first_ns, kind, dst",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rs_store_sql_err(st, rc, "cannot read evidence");
 	sqlite3_bind_int64(s, 1, generation);
@@ -253,11 +263,12 @@ int rs_store_load_state(struct rs_store *st, int64_t generation, int32_t pid, ui
 	r = rs_store_foreach_evidence(st, generation, pid, starttime, fn, ctx);
 	if (r != 0)
 		return r < 0 ? r : -EIO;
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT seq_last_stale_ns, seq_new_after, seq_new_before, "
-				"first_seen_ns FROM verdicts WHERE generation = ?1 AND pid = ?2 AND "
-				"starttime = ?3",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT seq_last_stale_ns, seq_new_after, seq_new_before, "
+		"first_seen_ns FROM verdicts WHERE generation = ?1 AND pid = ?2 AND "
+		"starttime = ?3",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rs_store_sql_err(st, rc, "cannot read verdicts");
 	sqlite3_bind_int64(s, 1, generation);
@@ -355,10 +366,11 @@ int rs_store_verdict_counts(struct rs_store *st, int64_t generation, uint64_t co
 	int rc;
 
 	memset(counts, 0, sizeof(uint64_t) * RS_V_COUNT);
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT verdict, count(*) FROM verdicts WHERE generation = ?1 GROUP "
-				"BY verdict",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT verdict, count(*) FROM verdicts WHERE generation = ?1 GROUP "
+		"BY verdict",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rs_store_sql_err(st, rc, "cannot count verdicts");
 	sqlite3_bind_int64(s, 1, generation);
@@ -369,8 +381,8 @@ int rs_store_verdict_counts(struct rs_store *st, int64_t generation, uint64_t co
 	return rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot count verdicts");
 }
 
-int rs_store_lost_summary(struct rs_store *st, int64_t generation, uint64_t *events,
-			  char *sources, size_t len)
+int rs_store_lost_summary(struct rs_store *st, int64_t generation, uint64_t *events, char *sources,
+			  size_t len)
 {
 	sqlite3_stmt *s = NULL;
 	size_t o = 0;
@@ -379,10 +391,11 @@ int rs_store_lost_summary(struct rs_store *st, int64_t generation, uint64_t *eve
 	*events = 0;
 	if (len > 0)
 		sources[0] = '\0';
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT source, sum(events), sum(count) FROM lost WHERE generation = "
-				"?1 GROUP BY source ORDER BY source",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT source, sum(events), sum(count) FROM lost WHERE generation = "
+		"?1 GROUP BY source ORDER BY source",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return rs_store_sql_err(st, rc, "cannot read lost events");
 	sqlite3_bind_int64(s, 1, generation);

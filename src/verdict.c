@@ -186,12 +186,11 @@ static void decide_stale(const struct rs_vgen *gen, const struct rs_vproc *proc,
 	out->last_stale_ns = last;
 	out->stale_count = t->stale_count;
 	out->stale_dst = t->stale_dst;
-	out->own_file_lists = proc->domain == RS_DOMAIN_OTHER &&
-			      text_names(proc->config_ns, &t->stale_dst);
-	out->explicit_server =
-		!out->own_file_lists &&
-		(text_names(proc->cmdline, &t->stale_dst) ||
-		 (proc->start_ns > gen->t_ns && proc->domain != RS_DOMAIN_OTHER));
+	out->own_file_lists =
+		proc->domain == RS_DOMAIN_OTHER && text_names(proc->config_ns, &t->stale_dst);
+	out->explicit_server = !out->own_file_lists &&
+			       (text_names(proc->cmdline, &t->stale_dst) ||
+				(proc->start_ns > gen->t_ns && proc->domain != RS_DOMAIN_OTHER));
 
 	/* A clean switch: every send to a current server came after the last
 	 * stale send, and no socket to a retired server was seen since. */
@@ -217,8 +216,10 @@ static void decide_stale(const struct rs_vgen *gen, const struct rs_vproc *proc,
 	else if (out->explicit_server && text_names(proc->cmdline, &t->stale_dst))
 		say(out, "; explicit server: its command line names %s", a);
 	else if (out->explicit_server)
-		say(out, "; explicit server: it started after the change, so it was given %s "
-			 "by its command line or its own configuration", a);
+		say(out,
+		    "; explicit server: it started after the change, so it was given %s "
+		    "by its command line or its own configuration",
+		    a);
 	if (seq != NULL && seq->new_before > 0)
 		say(out, "; it also sent to current servers before that (two resolver paths, "
 			 "or a fallback): the worse one counts");
@@ -266,8 +267,9 @@ static void decide_idle(const struct rs_vgen *gen, const struct rs_vproc *proc,
 	if (proc->start_ns != 0 && proc->have_runtime &&
 	    proc->primary.rule == RS_RELOAD_READS_ONCE) {
 		out->verdict = RS_V_AT_RISK;
-		say(out, "no lookup since the change, and %s (%s path) reads resolv.conf once: "
-			 "its next lookup goes to the old servers",
+		say(out,
+		    "no lookup since the change, and %s (%s path) reads resolv.conf once: "
+		    "its next lookup goes to the old servers",
 		    kind, rs_resolver_path_name(proc->primary.path));
 		return;
 	}
@@ -301,8 +303,9 @@ void rs_verdict_decide(const struct rs_vgen *gen, const struct rs_vproc *proc,
 		if (proc->domain == RS_DOMAIN_NONE)
 			say(out, "has no resolv.conf of its own view: the change does not apply");
 		else if (proc->config_ns != NULL && proc->config_ns[0] != '\0')
-			say(out, "reads another resolv.conf (nameservers %s): the change does "
-				 "not apply",
+			say(out,
+			    "reads another resolv.conf (nameservers %s): the change does "
+			    "not apply",
 			    proc->config_ns);
 		else
 			say(out, "reads another resolv.conf: the change does not apply");
@@ -328,9 +331,9 @@ bool rs_unit_is_service(const char *unit)
 static void quoted_cmd(struct rs_sbuf *sb, const struct rs_action_in *in)
 {
 	const char *what = in->cmdline && in->cmdline[0] ? in->cmdline
-			   : in->exe                      ? in->exe
-			   : in->comm                     ? in->comm
-							  : "?";
+			   : in->exe                     ? in->exe
+			   : in->comm                    ? in->comm
+							 : "?";
 	char shown[121];
 
 	/* Bounded and already escaped by the caller when printed. */
@@ -381,13 +384,15 @@ void rs_verdict_action(const struct rs_action_in *in, char *buf, size_t len)
 	case RS_V_STALE:
 		if (in->own_file_lists || in->domain == RS_DOMAIN_OTHER) {
 			if (in->container_kind != NULL && in->container_kind[0] != '\0')
-				rs_sbuf_printf(&sb, "fix or recreate the %s container %.12s: its "
-						    "resolv.conf copy lists the retired server",
+				rs_sbuf_printf(&sb,
+					       "fix or recreate the %s container %.12s: its "
+					       "resolv.conf copy lists the retired server",
 					       in->container_kind,
 					       in->container_id ? in->container_id : "?");
 			else
-				rs_sbuf_printf(&sb, "fix or recreate its resolv.conf (pid %d has "
-						    "its own copy): it lists the retired server",
+				rs_sbuf_printf(&sb,
+					       "fix or recreate its resolv.conf (pid %d has "
+					       "its own copy): it lists the retired server",
 					       (int)in->pid);
 		} else if (in->explicit_server) {
 			rs_sbuf_puts(&sb, "change what names the retired server: ");

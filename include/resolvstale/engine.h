@@ -61,17 +61,17 @@ struct rs_engine_opts {
 };
 
 struct rs_engine_stats {
-	uint64_t events;      /* fed */
-	uint64_t late;        /* older than the change: dropped */
-	uint64_t entries;     /* processes in memory now */
-	uint64_t peak;        /* most processes in memory at once */
-	uint64_t loaded;      /* processes resumed from the store */
-	uint64_t evicted;     /* exited processes dropped from memory */
-	uint64_t full;        /* events dropped: max_entries reached */
-	uint64_t rows_full;   /* evidence rows dropped: a process had too many */
-	uint64_t writes;      /* verdict rows written */
+	uint64_t events;    /* fed */
+	uint64_t late;      /* older than the change: dropped */
+	uint64_t entries;   /* processes in memory now */
+	uint64_t peak;      /* most processes in memory at once */
+	uint64_t loaded;    /* processes resumed from the store */
+	uint64_t evicted;   /* exited processes dropped from memory */
+	uint64_t full;      /* events dropped: max_entries reached */
+	uint64_t rows_full; /* evidence rows dropped: a process had too many */
+	uint64_t writes;    /* verdict rows written */
 	uint64_t store_errors;
-	uint64_t lost;        /* EVENTS_LOST events seen */
+	uint64_t lost; /* EVENTS_LOST events seen */
 };
 
 struct rs_engine;
@@ -96,8 +96,7 @@ int rs_engine_tick(struct rs_engine *e, int64_t now_ns);
 
 /* The current verdict of a process (computed now), for tests and logs.
  * Returns 0, or -ENOENT if the engine does not know it. */
-int rs_engine_verdict(struct rs_engine *e, int32_t pid, uint64_t starttime,
-		      struct rs_vresult *out);
+int rs_engine_verdict(struct rs_engine *e, int32_t pid, uint64_t starttime, struct rs_vresult *out);
 /* Verdict counts of the processes in memory. */
 void rs_engine_counts(struct rs_engine *e, uint64_t counts[RS_V_COUNT]);
 const struct rs_engine_stats *rs_engine_stats(const struct rs_engine *e);

@@ -31,7 +31,7 @@ struct rs_judge_opts {
 	unsigned grace_ms;
 	const struct rs_addr *retired; /* --retired */
 	size_t n_retired;
-	const char *metrics_file;      /* NULL: none */
+	const char *metrics_file; /* NULL: none */
 	unsigned keep_generations;
 	void (*notice)(void *ctx, const char *level, const char *msg);
 	void *notice_ctx;
@@ -47,8 +47,8 @@ void rs_judge_generation(struct rs_judge *j, const struct rs_generation *g);
 void rs_judge_feed(struct rs_judge *j, const struct rs_event *ev);
 /* Once a second: verdicts to the store (the caller commits), metrics.
  * sources: what the metrics say about each source. */
-void rs_judge_tick(struct rs_judge *j, const struct rs_metrics_source *sources,
-		   size_t n_sources, uint64_t events);
+void rs_judge_tick(struct rs_judge *j, const struct rs_metrics_source *sources, size_t n_sources,
+		   uint64_t events);
 /* A survey is under way: run a step of it (from the event loop). Returns
  * true while more remains. */
 bool rs_judge_survey_step(struct rs_judge *j);

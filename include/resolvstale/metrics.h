@@ -17,20 +17,20 @@
 struct rs_metrics_source {
 	const char *name; /* "fanotify", "audit", "procscan" */
 	bool up;
-	uint64_t lost;    /* events it reported lost, since start */
+	uint64_t lost; /* events it reported lost, since start */
 };
 
 struct rs_metrics {
-	int64_t generation;     /* -1: none yet */
-	int64_t change_ns;      /* when the generation in force was seen */
-	uint64_t retired;       /* retired addresses in force */
+	int64_t generation;            /* -1: none yet */
+	int64_t change_ns;             /* when the generation in force was seen */
+	uint64_t retired;              /* retired addresses in force */
 	uint64_t verdicts[RS_V_COUNT]; /* processes per verdict, this generation */
-	uint64_t lost_window;   /* events lost since the change */
+	uint64_t lost_window;          /* events lost since the change */
 	struct rs_metrics_source sources[4];
 	size_t n_sources;
-	uint64_t events;        /* events handled since start */
-	uint64_t tracked;       /* processes the engine holds in memory */
-	int64_t start_ns;       /* daemon start */
+	uint64_t events;  /* events handled since start */
+	uint64_t tracked; /* processes the engine holds in memory */
+	int64_t start_ns; /* daemon start */
 	int64_t now_ns;
 };
 

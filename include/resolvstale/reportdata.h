@@ -43,12 +43,12 @@ struct rs_rdata {
 	struct rs_addr retired[RS_ENGINE_MAX_RETIRED];
 	size_t n_retired;
 	char host[256];
-	char sources[64];      /* sources the daemon ran ("fanotify,audit,procscan") */
+	char sources[64]; /* sources the daemon ran ("fanotify,audit,procscan") */
 	uint64_t lost_events;
 	char lost_sources[128];
-	bool daemon_running;   /* a writer holds the store now */
-	bool same_boot;        /* liveness read from /proc */
-	bool complete;         /* no lost events, sends visible, change seen live */
+	bool daemon_running; /* a writer holds the store now */
+	bool same_boot;      /* liveness read from /proc */
+	bool complete;       /* no lost events, sends visible, change seen live */
 	int64_t now_ns, grace_ns, window_ns;
 	struct rs_rproc *procs;
 	size_t n;
@@ -61,9 +61,12 @@ struct rs_rdata {
  * Returns 0, or a negative errno with a one-line reason in err: -ENOENT no
  * store or no such generation, others from the store. window_ns: how long
  * an exited stale process counts (0: always). */
-int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns,
-		  struct rs_rdata *out, char *err, size_t errlen);
+int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, struct rs_rdata *out,
+		  char *err, size_t errlen);
 void rs_rdata_clear(struct rs_rdata *d);
+
+/* What rs_verdict_action() needs, from a loaded row. */
+void rs_rdata_action_in(const struct rs_rproc *p, struct rs_action_in *a);
 
 /* Whether (pid, starttime) runs now according to the proc tree at
  * proc_dirfd. */

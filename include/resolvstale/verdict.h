@@ -94,9 +94,9 @@ struct rs_vgen {
 /* The order of sends since the change, which aggregates cannot show: the
  * engine counts them as events arrive. */
 struct rs_vseq {
-	int64_t last_stale_ns;  /* the last stale send after T + grace, 0 if none */
-	uint64_t new_after;     /* sends to current servers after last_stale_ns */
-	uint64_t new_before;    /* sends to current servers before a stale one */
+	int64_t last_stale_ns; /* the last stale send after T + grace, 0 if none */
+	uint64_t new_after;    /* sends to current servers after last_stale_ns */
+	uint64_t new_before;   /* sends to current servers before a stale one */
 };
 
 /* What is known of the process. Unknown values are 0 / NULL / false. */
@@ -107,7 +107,7 @@ struct rs_vproc {
 	enum rs_config_domain domain;
 	const char *config_ns; /* other domain: the nameservers its own file lists */
 	const char *cmdline;
-	bool loopback_ok;      /* a retired loopback address counts for it */
+	bool loopback_ok; /* a retired loopback address counts for it */
 	bool have_runtime;
 	enum rs_runtime_kind runtime;
 	struct rs_runtime_path primary, second;
@@ -118,10 +118,10 @@ struct rs_vproc {
 struct rs_vresult {
 	enum rs_verdict verdict;
 	char reason[RS_VERDICT_REASON_MAX];
-	int64_t last_stale_ns; /* latest stale send or socket sighting, 0 if none */
-	uint64_t stale_count;  /* stale sends + socket sightings */
-	bool explicit_server;  /* the retired address was given to it explicitly */
-	bool own_file_lists;   /* another config domain whose file lists it */
+	int64_t last_stale_ns;    /* latest stale send or socket sighting, 0 if none */
+	uint64_t stale_count;     /* stale sends + socket sightings */
+	bool explicit_server;     /* the retired address was given to it explicitly */
+	bool own_file_lists;      /* another config domain whose file lists it */
 	struct rs_addr stale_dst; /* a retired address it used (family 0 if none) */
 };
 
@@ -144,9 +144,9 @@ struct rs_action_in {
 	bool alive;
 	int32_t pid;
 	const char *exe, *comm, *cmdline;
-	const char *unit;      /* systemd unit ("x.service", "session-3.scope") */
+	const char *unit; /* systemd unit ("x.service", "session-3.scope") */
 	bool user_unit;
-	int64_t unit_uid;      /* the user of a user unit, -1 if unknown */
+	int64_t unit_uid; /* the user of a user unit, -1 if unknown */
 	const char *container_kind, *container_id;
 	enum rs_config_domain domain;
 	enum rs_runtime_kind runtime;
