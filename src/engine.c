@@ -390,7 +390,9 @@ static void sequence(struct rs_engine *e, struct entry *p, const struct rs_evide
 {
 	if (ev->kind != RS_EK_SEND || ev->port != 53)
 		return;
-	if (is_retired(e, &ev->dst) && ev->last_ns >= e->t_ns + e->o.grace_ns) {
+	int64_t from = e->t_ns + (p->start_ns > e->t_ns ? 0 : e->o.grace_ns);
+
+	if (is_retired(e, &ev->dst) && ev->last_ns >= from) {
 		if (ev->last_ns >= p->seq.last_stale_ns) {
 			p->seq.last_stale_ns = ev->last_ns;
 			p->seq.new_before = p->n_new;

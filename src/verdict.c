@@ -70,7 +70,11 @@ static bool is_traffic(const struct rs_evidence *e)
 bool rs_evidence_is_stale(const struct rs_evidence *e, const struct rs_vgen *gen,
 			  const struct rs_vproc *proc)
 {
-	if (!is_traffic(e) || e->last_ns < gen->t_ns + gen->grace_ns)
+	/* Grace absorbs queries in flight at the change; a process started
+	 * after it had none. */
+	int64_t from = gen->t_ns + (proc->start_ns > gen->t_ns ? 0 : gen->grace_ns);
+
+	if (!is_traffic(e) || e->last_ns < from)
 		return false;
 	if (!rs_addr_in(&e->dst, gen->retired, gen->n_retired))
 		return false;

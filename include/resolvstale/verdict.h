@@ -126,7 +126,8 @@ struct rs_vresult {
 };
 
 /* Whether a row of evidence is stale under gen for proc: a send or socket to
- * a retired address (loopback only with loopback_ok), port 53, after T + grace. */
+ * a retired address (loopback only with loopback_ok), port 53, after T + grace
+ * (after T for a process started after the change: it had nothing in flight). */
 bool rs_evidence_is_stale(const struct rs_evidence *e, const struct rs_vgen *gen,
 			  const struct rs_vproc *proc);
 /* Whether addr is in the list. */

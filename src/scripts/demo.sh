@@ -23,9 +23,9 @@ PAUSE=${DEMO_PAUSE:-1}
 PY=/usr/bin/python3
 
 if [ -t 1 ]; then
-	B=$'\033[1m' D=$'\033[2m' R=$'\033[0m'
+	B=$'\033[1m' D=$'\033[2m' R=$'\033[0m' COLOR=always
 else
-	B='' D='' R=''
+	B='' D='' R='' COLOR=never
 fi
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$R"; }
 say() { printf '   %s\n' "$@"; }
@@ -138,21 +138,21 @@ for addr in "$OLD" "$NEW"; do
 done
 printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
 say "/etc/resolv.conf (the sandbox's copy) now says: $(cat /etc/resolv.conf)"
-pause 3
+pause 4
 
 # --- 2. the daemon -------------------------------------------------------------------
 step "2. The resolvstale daemon"
 show "resolvstale daemon --db $T/state.db --grace 1s"
 say "It watches /etc/resolv.conf, and gathers evidence: audit records of every" \
 	"DNS send (who sent to which server), fanotify opens of the file, and a" \
-	"/proc scan for sockets held open to port 53. Its log goes to $T/daemon.log."
+	"/proc scan for sockets held open to port 53. Its log: $T/daemon.log."
 spawn DAEMON "$BIN" daemon --db "$T/state.db" --grace 1s >"$T/daemon.log" 2>&1
 wait_for 10 grep -q ' started (pid' "$T/daemon.log" || die "the daemon did not start: $(cat "$T/daemon.log")"
 grep -E 'warning|cannot|could not' "$T/daemon.log" | head -3 | sed 's/^/   daemon: /'
-pause 2
+pause 3
 
 # --- 3. the clients --------------------------------------------------------------------
-step "3. Five programs that use DNS"
+step "3. A few programs that use DNS"
 cat >"$T/app.py" <<'EOF'
 import ctypes, os, socket, sys, time
 name, mode = sys.argv[1], sys.argv[2]
@@ -205,7 +205,7 @@ printf '   %-14s %-8s %s\n' \
 [ -n "$MONITOR" ] && printf '   %-14s %-8s %s\n' monitor "$MONITOR" \
 	"a shell loop running 'dig @$OLD test.example' every second"
 say "" "All of them talk to $OLD now. Letting them run for a few seconds..."
-pause 3
+pause 4
 
 # --- 4. the change ------------------------------------------------------------------------
 step "4. The change"
@@ -216,6 +216,7 @@ say "The daemon recorded it as generation 1, with the old and new servers and wh
 	"wrote the file:"
 show "resolvstale history --db $T/state.db"
 "$BIN" history --db "$T/state.db" | sed 's/^/   /'
+pause 4
 app NEWAPP new-app loop
 say "" "new-app ($NEWAPP) starts now, after the change." \
 	"The report needs a moment: sends in the first second (--grace) may have been" \
@@ -240,7 +241,7 @@ pause 1
 # --- 5. the report ---------------------------------------------------------------------------
 step "5. Who still uses the old resolver?"
 show "resolvstale report --db $T/state.db"
-"$BIN" report --db "$T/state.db" | sed 's/^/   /'
+"$BIN" report --db "$T/state.db" --color "$COLOR" | sed 's/^/   /'
 say "" "What to look at:" \
 	"- web-app is 'reloaded': glibc saw the file change and re-read it." \
 	"- legacy-app is 'stale': proven by its DNS sends to $OLD after the change;" \
@@ -252,12 +253,12 @@ say "" "What to look at:" \
 	"- new-app started after the change: 'unaffected'."
 [ -n "$MONITOR" ] && say "- monitor's dig processes are 'stale' with an explicit server: dig @$OLD" \
 	"  was told to use $OLD; the operator needs to know either way."
-pause 4
+pause 8
 
 # --- 6. what to restart --------------------------------------------------------------------
 step "6. What to restart"
 show "resolvstale services --db $T/state.db"
-"$BIN" services --db "$T/state.db" | sed 's/^/   /'
+"$BIN" services --db "$T/state.db" --color "$COLOR" | sed 's/^/   /'
 say "" "Each stale or at-risk program appears once, with the command that fixes it" \
 	"(a systemd unit, a container, or a bare process). Exit status of report: 0" \
 	"when compliant, 1 when not (--fail-on), and --format nagios/json/csv for" \
