@@ -99,7 +99,8 @@ int rs_engine_new(const struct rs_engine_opts *o, struct rs_engine **out)
 		free(e);
 		return -E2BIG;
 	}
-	memcpy(e->extra, o->extra_retired, o->n_extra_retired * sizeof(e->extra[0]));
+	if (o->n_extra_retired > 0)
+		memcpy(e->extra, o->extra_retired, o->n_extra_retired * sizeof(e->extra[0]));
 	e->o.extra_retired = e->extra;
 	e->n_buckets = 1024;
 	e->buckets = calloc(e->n_buckets, sizeof(*e->buckets));
@@ -107,7 +108,10 @@ int rs_engine_new(const struct rs_engine_opts *o, struct rs_engine **out)
 		free(e);
 		return -ENOMEM;
 	}
-	e->synth_next = 1;
+	/* Synthetic starttimes are stored: start them from the clock (in
+	 * microseconds, below RS_ENGINE_SYNTHETIC) so that a restarted daemon
+	 * never reuses one of an earlier run. */
+	e->synth_next = (uint64_t)(rs_time_now_ns() / 1000) & (RS_ENGINE_SYNTHETIC - 1);
 	*out = e;
 	return 0;
 }
@@ -190,12 +194,22 @@ static void grow(struct rs_engine *e)
 
 static int add_row(struct entry *p, const struct rs_evidence *ev);
 
+struct loading {
+	struct rs_engine *e;
+	struct entry *p;
+};
+
+static int put_row(struct rs_engine *e, struct entry *p, const struct rs_evidence *ev);
+
 static int load_row(void *ctx, const struct rs_evidence *ev)
 {
-	struct entry *p = ctx;
+	struct loading *l = ctx;
 
-	(void)add_row(p, ev);
-	p->rows[p->n_rows - 1].dirty = false;
+	if (put_row(l->e, l->p, ev) == 0) {
+		/* What was just read is what the store has. */
+		for (size_t i = 0; i < l->p->n_rows; i++)
+			l->p->rows[i].dirty = false;
+	}
 	return 0;
 }
 
@@ -244,15 +258,22 @@ static struct entry *get(struct rs_engine *e, int32_t pid, uint64_t starttime, i
 	p->checked_ns = t_ns;
 	p->start_ns = start_of(e, starttime);
 	p->dirty = p->proc_dirty = true;
-	if (e->o.store != NULL && !p->synthetic) {
+	if (e->o.store != NULL) {
+		struct loading l = {e, p};
 		int64_t first = 0;
-		int r = rs_store_load_state(e->o.store, e->number, pid, starttime, load_row, p,
+		int r = rs_store_load_state(e->o.store, e->number, pid, starttime, load_row, &l,
 					    &p->seq, &first);
 		if (r > 0) {
 			e->stats.loaded++;
 			if (first > 0 && first < p->first_seen_ns)
 				p->first_seen_ns = first;
 			p->written = true;
+			/* The count of sends to current servers, for the order of
+			 * sends that follow (struct rs_vseq). */
+			for (size_t i = 0; i < p->n_rows; i++)
+				if (p->rows[i].e.kind == RS_EK_SEND && p->rows[i].e.port == 53 &&
+				    rs_addr_in(&p->rows[i].e.dst, e->current, e->n_current))
+					p->n_new += p->rows[i].e.count;
 		} else if (r < 0) {
 			e->stats.store_errors++;
 		}
@@ -407,11 +428,38 @@ static void sequence(struct rs_engine *e, struct entry *p, const struct rs_evide
 	}
 }
 
-static void evidence(struct rs_engine *e, struct entry *p, const struct rs_evidence *ev)
+/* Rows a verdict depends on: opens of the file, traffic to a retired or a
+ * current server. */
+static bool decisive(const struct rs_engine *e, const struct rs_evidence *ev)
+{
+	if (ev->kind == RS_EK_OPEN)
+		return true;
+	return (ev->kind == RS_EK_SEND || ev->kind == RS_EK_SOCKET) && ev->port == 53 &&
+	       (is_retired(e, &ev->dst) || is_current(e, &ev->dst));
+}
+
+/* Merge a row in; when the process has as many rows as it may, a row that
+ * decides a verdict takes the place of one that does not (a recursive
+ * resolver talks to many servers). Returns 0 or -ENOSPC / -ENOMEM. */
+static int put_row(struct rs_engine *e, struct entry *p, const struct rs_evidence *ev)
 {
 	int r = add_row(p, ev);
 
-	if (r < 0) {
+	if (r != -ENOSPC || !decisive(e, ev))
+		return r;
+	for (size_t i = 0; i < p->n_rows; i++) {
+		if (decisive(e, &p->rows[i].e))
+			continue;
+		p->rows[i].e = *ev;
+		p->rows[i].dirty = true;
+		return 0;
+	}
+	return r;
+}
+
+static void evidence(struct rs_engine *e, struct entry *p, const struct rs_evidence *ev)
+{
+	if (put_row(e, p, ev) < 0) {
 		e->stats.rows_full++;
 		return;
 	}
@@ -605,7 +653,9 @@ static void decide(struct rs_engine *e, struct entry *p, struct rs_vresult *res,
 	v.domain = p->domain;
 	v.config_ns = p->config_ns;
 	v.cmdline = p->cmdline;
-	v.loopback_ok = p->netns == 0 || p->netns == e->o.self_netns || netns_known(e, p->netns);
+	/* Never host-wide: a process whose namespace is unknown does not count
+	 * for a retired loopback address. */
+	v.loopback_ok = p->netns != 0 && (p->netns == e->o.self_netns || netns_known(e, p->netns));
 	v.have_runtime = p->have_runtime;
 	v.runtime = p->runtime;
 	v.primary = p->primary;
@@ -792,7 +842,8 @@ int rs_engine_set_generation(struct rs_engine *e, int64_t number, int64_t t_ns,
 	e->t_ns = t_ns;
 	e->have_gen = true;
 	e->n_current = n_current < RS_RC_MAXNS ? n_current : RS_RC_MAXNS;
-	memcpy(e->current, current, e->n_current * sizeof(e->current[0]));
+	if (e->n_current > 0)
+		memcpy(e->current, current, e->n_current * sizeof(e->current[0]));
 	e->n_retired = 0;
 	for (size_t i = 0; i < n_retired + e->o.n_extra_retired; i++) {
 		const struct rs_addr *a = i < n_retired ? &retired[i] : &e->extra[i - n_retired];

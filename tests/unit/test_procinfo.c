@@ -53,7 +53,11 @@ Test(proc_stat, comm_with_newline_and_escape)
 Test(proc_stat, truncated_and_garbage)
 {
 	struct rs_proc_stat st;
-	const char *bad[] = {"", "4242", "4242 (x", "4242 (x) S", "4242 (x) S notanumber 2 3",
+	const char *bad[] = {"",
+			     "4242",
+			     "4242 (x",
+			     "4242 (x) S",
+			     "4242 (x) S notanumber 2 3",
 			     "4242 (x) SS 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -139,7 +143,8 @@ Test(cgroup, docker_systemd_driver)
 {
 	struct rs_cgroup_info o;
 
-	cg("0::/system.slice/docker-3f2a1b9c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8.scope\n",
+	cg("0::/system.slice/"
+	   "docker-3f2a1b9c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8.scope\n",
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_DOCKER);
 	cr_assert_str_eq(o.container_id,
@@ -160,7 +165,8 @@ Test(cgroup, service_inside_container)
 {
 	struct rs_cgroup_info o;
 
-	cg("0::/system.slice/docker-3f2a1b9c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
+	cg("0::/system.slice/"
+	   "docker-3f2a1b9c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
 	   ".scope/system.slice/named.service\n",
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_DOCKER);
@@ -173,7 +179,8 @@ Test(cgroup, kubepods_containerd_systemd_driver)
 
 	cg("0::/kubepods.slice/kubepods-besteffort.slice/"
 	   "kubepods-besteffort-pod8c1c4b3e_9a1f_4e2b_8d3c_1f2e3d4c5b6a.slice/"
-	   "cri-containerd-aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44.scope\n",
+	   "cri-containerd-aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44."
+	   "scope\n",
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_CONTAINERD);
 	cr_assert_str_eq(o.pod_uid, "8c1c4b3e-9a1f-4e2b-8d3c-1f2e3d4c5b6a");
@@ -201,13 +208,15 @@ Test(cgroup, crio_and_podman_and_conmon)
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_CRIO);
 	cr_assert_str_eq(o.pod_uid, "11111111-2222-3333-4444-555555555555");
-	cg("0::/machine.slice/libpod-cc11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44"
+	cg("0::/machine.slice/"
+	   "libpod-cc11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44"
 	   ".scope/container\n",
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_PODMAN);
 	cr_assert_str_eq(o.container_id,
 			 "cc11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44");
-	cg("0::/machine.slice/libpod-conmon-cc11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22"
+	cg("0::/machine.slice/"
+	   "libpod-conmon-cc11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22"
 	   "cc33dd44.scope\n",
 	   &o);
 	cr_assert_eq(o.container, RS_CONTAINER_NONE, "conmon is not the container");

@@ -128,12 +128,9 @@ static void action(const struct rs_action_in *in, char *buf, size_t len)
 Test(verdict, verdict_names_round_trip)
 {
 	static const char *const want[RS_V_COUNT] = {
-		[RS_V_STALE] = "stale",
-		[RS_V_RECOVERED] = "recovered",
-		[RS_V_RELOADED] = "reloaded",
-		[RS_V_AT_RISK] = "at-risk",
-		[RS_V_UNAFFECTED] = "unaffected",
-		[RS_V_OTHER_CONFIG] = "other-config",
+		[RS_V_STALE] = "stale",           [RS_V_RECOVERED] = "recovered",
+		[RS_V_RELOADED] = "reloaded",     [RS_V_AT_RISK] = "at-risk",
+		[RS_V_UNAFFECTED] = "unaffected", [RS_V_OTHER_CONFIG] = "other-config",
 	};
 
 	for (int v = RS_V_STALE; v < RS_V_COUNT; v++) {
@@ -142,7 +139,7 @@ Test(verdict, verdict_names_round_trip)
 	}
 	cr_assert_str_eq(rs_verdict_name(RS_V_NONE), "none");
 	cr_assert_str_eq(rs_verdict_name(RS_V_COUNT), "none");
-	cr_assert_str_eq(rs_verdict_name((enum rs_verdict)-1), "none");
+	cr_assert_str_eq(rs_verdict_name((enum rs_verdict)(-1)), "none");
 	cr_assert_eq(rs_verdict_from_name("none"), RS_V_NONE);
 	cr_assert_eq(rs_verdict_from_name("Stale"), RS_V_NONE);
 	cr_assert_eq(rs_verdict_from_name("stale "), RS_V_NONE);
@@ -494,8 +491,8 @@ Test(verdict, other_domain_without_stale_evidence_is_other_config)
 
 Test(verdict, other_config_beats_unaffected_reloaded_and_at_risk)
 {
-	struct rs_evidence ev[] = {config_at(RS_EK_OPEN, T + 5 * SEC), send_at(CURRENT, T + 6 * SEC),
-				   send_at(RETIRED, T + 1)};
+	struct rs_evidence ev[] = {config_at(RS_EK_OPEN, T + 5 * SEC),
+				   send_at(CURRENT, T + 6 * SEC), send_at(RETIRED, T + 1)};
 	struct rs_vresult r;
 
 	proc.domain = RS_DOMAIN_OTHER;
