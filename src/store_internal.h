@@ -18,6 +18,7 @@ struct rs_store {
 	sqlite3_stmt *up_proc;
 	sqlite3_stmt *up_sock;
 	sqlite3_stmt *put_ev, *put_verdict, *touch_proc, *add_lost;
+	sqlite3_stmt *load_ev, *load_seq; /* the engine resuming a process */
 	char errmsg[256];
 };
 

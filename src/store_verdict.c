@@ -11,6 +11,14 @@
 	"p.container_id, p.pod_uid, p.start_ns, p.first_seen_ns, p.last_seen_ns, p.exit_ns, "      \
 	"p.netns, p.config_domain, p.config_ns, p.runtime, p.reload_rule, p.runtime_detail"
 
+#define EVIDENCE_SELECT                                                                            \
+	"SELECT kind, source, dst, port, proto, syscall, inferred, first_ns, last_ns, count FROM " \
+	"evidence WHERE generation = ?1 AND pid = ?2 AND starttime = ?3 ORDER BY first_ns, kind, " \
+	"dst"
+#define SEQ_SELECT                                                                                 \
+	"SELECT seq_last_stale_ns, seq_new_after, seq_new_before, first_seen_ns FROM verdicts "    \
+	"WHERE generation = ?1 AND pid = ?2 AND starttime = ?3"
+
 static int prep(struct rs_store *st, const char *sql, sqlite3_stmt **s)
 {
 	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL);
@@ -64,6 +72,10 @@ int rs_store_prepare_verdicts(struct rs_store *st)
 			 "1, "
 			 "last_ns = max(last_ns, excluded.last_ns)",
 			 &st->add_lost);
+	if (r == 0)
+		r = prep(st, EVIDENCE_SELECT, &st->load_ev);
+	if (r == 0)
+		r = prep(st, SEQ_SELECT, &st->load_seq);
 	return r;
 }
 
@@ -73,6 +85,8 @@ void rs_store_finalize_verdicts(struct rs_store *st)
 	sqlite3_finalize(st->put_verdict);
 	sqlite3_finalize(st->touch_proc);
 	sqlite3_finalize(st->add_lost);
+	sqlite3_finalize(st->load_ev);
+	sqlite3_finalize(st->load_seq);
 }
 
 static int step_done(struct rs_store *st, sqlite3_stmt *s, const char *what)
@@ -219,24 +233,47 @@ static void row_to_evidence(sqlite3_stmt *s, int c, struct rs_evidence *e)
 	e->count = (uint64_t)sqlite3_column_int64(s, c + 9);
 }
 
+static void bind_key(sqlite3_stmt *s, int64_t generation, int32_t pid, uint64_t starttime)
+{
+	sqlite3_bind_int64(s, 1, generation);
+	sqlite3_bind_int64(s, 2, pid);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)starttime);
+}
+
+/* A statement prepared once (a writer's), or now (a reader's). */
+static int stmt(struct rs_store *st, sqlite3_stmt *cached, const char *sql, sqlite3_stmt **out)
+{
+	int rc;
+
+	if (cached != NULL) {
+		sqlite3_reset(cached);
+		sqlite3_clear_bindings(cached);
+		*out = cached;
+		return 0;
+	}
+	rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+	return rc == SQLITE_OK ? 0 : rs_store_sql_err(st, rc, "cannot read evidence");
+}
+
+static void release(sqlite3_stmt *cached, sqlite3_stmt *s)
+{
+	if (s == cached)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
+}
+
 int rs_store_foreach_evidence(struct rs_store *st, int64_t generation, int32_t pid,
 			      uint64_t starttime, int (*fn)(void *ctx, const struct rs_evidence *e),
 			      void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	int rc, r = 0;
+	int rc, r;
 
-	rc = sqlite3_prepare_v2(
-		st->db,
-		"SELECT kind, source, dst, port, proto, syscall, inferred, first_ns, "
-		"last_ns, count FROM evidence WHERE generation = ?1 AND pid = ?2 "
-		"AND starttime = ?3 ORDER BY first_ns, kind, dst",
-		-1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return rs_store_sql_err(st, rc, "cannot read evidence");
-	sqlite3_bind_int64(s, 1, generation);
-	sqlite3_bind_int64(s, 2, pid);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)starttime);
+	r = stmt(st, st->load_ev, EVIDENCE_SELECT, &s);
+	if (r < 0)
+		return r;
+	bind_key(s, generation, pid, starttime);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rs_evidence e;
 
@@ -249,7 +286,7 @@ int rs_store_foreach_evidence(struct rs_store *st, int64_t generation, int32_t p
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = rs_store_sql_err(st, rc, "cannot read evidence");
-	sqlite3_finalize(s);
+	release(st->load_ev, s);
 	return r;
 }
 
@@ -263,17 +300,10 @@ int rs_store_load_state(struct rs_store *st, int64_t generation, int32_t pid, ui
 	r = rs_store_foreach_evidence(st, generation, pid, starttime, fn, ctx);
 	if (r != 0)
 		return r < 0 ? r : -EIO;
-	rc = sqlite3_prepare_v2(
-		st->db,
-		"SELECT seq_last_stale_ns, seq_new_after, seq_new_before, "
-		"first_seen_ns FROM verdicts WHERE generation = ?1 AND pid = ?2 AND "
-		"starttime = ?3",
-		-1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return rs_store_sql_err(st, rc, "cannot read verdicts");
-	sqlite3_bind_int64(s, 1, generation);
-	sqlite3_bind_int64(s, 2, pid);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)starttime);
+	r = stmt(st, st->load_seq, SEQ_SELECT, &s);
+	if (r < 0)
+		return r;
+	bind_key(s, generation, pid, starttime);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		seq->last_stale_ns = sqlite3_column_int64(s, 0);
@@ -284,7 +314,7 @@ int rs_store_load_state(struct rs_store *st, int64_t generation, int32_t pid, ui
 	} else {
 		r = rc == SQLITE_DONE ? 0 : rs_store_sql_err(st, rc, "cannot read verdicts");
 	}
-	sqlite3_finalize(s);
+	release(st->load_seq, s);
 	return r;
 }
 
