@@ -81,28 +81,30 @@ deps:
 test-deps:
 	$(Q)APT_LABEL=test-deps sh src/scripts/apt-install.sh $(TEST_DEPS_PKGS)
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/resolvstale/*.h) | $(BUILD)/obj
+HDRS = $(wildcard include/resolvstale/*.h src/*.h)
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/san/%.o: src/%.c $(wildcard include/resolvstale/*.h) | $(BUILD)/san
+$(BUILD)/san/%.o: src/%.c $(HDRS) | $(BUILD)/san
 	$(call msg,CC-SAN,$<)
-	$(Q)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN): $(LIB_OBJS) $(BUILD)/obj/main.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) tests/unit/testutil.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) $(HDRS) tests/unit/testutil.h | $(BUILD)/tests
 	$(call msg,CC-TEST,$<)
 	$(Q)$(CC) $(SAN_CFLAGS) -Itests/unit -DRS_SOURCE_DIR='"$(CURDIR)"' -o $@ $< $(SAN_OBJS) $(PKG_LIBS) \
 		$$($(PKG_CONFIG) --cflags --libs criterion)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS) | $(BUILD)/tools
 	$(call msg,CC-TOOL,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lresolv
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard include/resolvstale/*.h) | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$<)
 	$(Q)clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Iinclude -D_GNU_SOURCE -DRS_VERSION='"fuzz"' $(PKG_CFLAGS) -o $@ $< \
@@ -179,4 +181,4 @@ format:
 # Objects reached through pattern rules are not intermediate files to delete.
 .SECONDARY: $(LIB_OBJS) $(SAN_OBJS)
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/san/*.d)
