@@ -128,7 +128,9 @@ say "Everything runs in private namespaces: /etc is an overlay that vanishes at 
 	"  $NEW  the NEW resolver" \
 	"Both answer test.example (192.0.2.1)."
 spawn NETNS unshare --net sleep 600
-wait_for 5 test -e "/proc/$NETNS/ns/net" || die "no network namespace"
+# /proc/PID/ns/net exists before unshare(2) ran: wait until it is another one.
+netns_entered() { [ "$(readlink "/proc/$NETNS/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+wait_for 5 netns_entered || die "no network namespace"
 NS=(nsenter "--net=/proc/$NETNS/ns/net")
 "${NS[@]}" ip link set lo up || die "cannot bring lo up in the demo's network namespace"
 for addr in "$OLD" "$NEW"; do

@@ -13,9 +13,7 @@ OLD=127.53.0.1
 NEW=127.53.0.2
 printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
 
-rs_spawn NS unshare --net sleep 300
-rs_wait_until 5 test -e "/proc/$NS/ns/net" || rs_die "no network namespace"
-nsenter --net="/proc/$NS/ns/net" ip link set lo up
+rs_netns NS
 HOLD='
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect((sys.argv[1], 53))

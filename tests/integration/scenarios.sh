@@ -57,30 +57,11 @@ keep_artifacts() {
 rs_on_exit keep_artifacts
 
 # --- the kernel's audit state, saved and restored ----------------------------
-audit_state() {
-	auditctl -s | awk '/^(enabled|failure|pid|rate_limit|backlog_limit|backlog_wait_time) /'
-	auditctl -l
-}
-audit_state >"$T/audit.before"
-restore_audit() {
-	local k
-	for k in write conf dns; do
-		auditctl -D -k "resolvstale-live-$k" >/dev/null 2>&1
-	done
-	auditctl -e "$(awk '/^enabled /{print $2}' "$T/audit.before")" >/dev/null 2>&1
-	auditctl -b "$(awk '/^backlog_limit /{print $2}' "$T/audit.before")" >/dev/null 2>&1
-}
-rs_on_exit restore_audit
-if awk '/^enabled /{exit !($2 == 2)}' "$T/audit.before"; then
-	echo "audit rules are locked (enabled 2): cannot run the scenarios"
-	exit 77
-fi
+rs_audit_save "$T"
 
 # --- the network namespace and its three resolvers ---------------------------
-rs_spawn HOLDER unshare --net sleep 300
-rs_wait_until 5 test -e "/proc/$HOLDER/ns/net" || rs_die "no network namespace"
+rs_netns HOLDER
 NS=(nsenter "--net=/proc/$HOLDER/ns/net")
-"${NS[@]}" ip link set lo up
 for addr in "$OLD" "$NEW" "$OWN"; do
 	rs_spawn _ "${NS[@]}" dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces \
 		--listen-address="$addr" --port=53 --pid-file= --user=root \
@@ -407,6 +388,5 @@ rs_stop_pid "$DAEMON"
 rs_check "daemon: no error output" "$(cat "$T/daemon.err")" ""
 rs_check "every log line is JSON" "$(jq -s length "$LOG" >/dev/null 2>&1 && echo ok)" ok
 rs_check "no events lost" "$(ev '.event == "events_lost"')" 0
-audit_state >"$T/audit.after"
-rs_check "audit state equal before and after" "$(diff "$T/audit.before" "$T/audit.after" && echo same)" same
+rs_audit_check_restored
 rs_finish

@@ -158,3 +158,59 @@ rs_finish() {
 
 trap rs_cleanup EXIT
 trap 'exit 130' INT TERM
+
+# --- the kernel's audit state -------------------------------------------------
+# Tests that run the audit source save the kernel's audit state first and put
+# it back whatever happens (DESIGN.md §10).
+
+# The audit settings and rules, as text to compare.
+rs_audit_state() {
+	auditctl -s | awk '/^(enabled|failure|pid|rate_limit|backlog_limit|backlog_wait_time) /'
+	auditctl -l
+}
+
+# rs_audit_save DIR: write DIR/audit.before, restore on exit (our rules out,
+# enabled and backlog_limit back); exit 77 (skip) when the rules are locked.
+rs_audit_save() {
+	RS_AUDIT_DIR=$1
+	rs_audit_state >"$RS_AUDIT_DIR/audit.before"
+	rs_on_exit rs_audit_restore
+	if awk '/^enabled /{exit !($2 == 2)}' "$RS_AUDIT_DIR/audit.before"; then
+		echo "audit rules are locked (enabled 2): cannot test the audit source"
+		exit 77
+	fi
+}
+
+rs_audit_restore() {
+	local k
+	for k in write conf dns; do
+		auditctl -D -k "resolvstale-live-$k" >/dev/null 2>&1
+	done
+	auditctl -e "$(awk '/^enabled /{print $2}' "$RS_AUDIT_DIR/audit.before")" >/dev/null 2>&1
+	auditctl -b "$(awk '/^backlog_limit /{print $2}' "$RS_AUDIT_DIR/audit.before")" >/dev/null 2>&1
+}
+
+# After the daemon stopped: the state must be what it was.
+rs_audit_check_restored() {
+	rs_audit_state >"$RS_AUDIT_DIR/audit.after"
+	rs_check "audit state equal before and after" \
+		"$(diff "$RS_AUDIT_DIR/audit.before" "$RS_AUDIT_DIR/audit.after" && echo same)" same
+}
+
+# rs_netns VAR: a new network namespace with lo up, held by a sleep whose pid
+# goes into VAR (enter it with nsenter --net=/proc/$VAR/ns/net). Waits until
+# the holder has really left this namespace: /proc/PID/ns/net exists as soon
+# as unshare is forked, before it calls unshare(2).
+rs_netns() {
+	local __var=$1 __pid
+	rs_spawn __pid unshare --net sleep 300
+	rs_wait_until 5 rs_netns_entered "$__pid" || rs_die "no network namespace"
+	nsenter --net="/proc/$__pid/ns/net" ip link set lo up || rs_die "cannot bring lo up"
+	printf -v "$__var" '%s' "$__pid"
+}
+
+rs_netns_entered() {
+	local here there
+	here=$(readlink /proc/self/ns/net) && there=$(readlink "/proc/$1/ns/net") &&
+		[ -n "$there" ] && [ "$there" != "$here" ]
+}
