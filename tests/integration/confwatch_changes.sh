@@ -76,8 +76,8 @@ sed -i 's/10.53.0.2/10.53.0.5/' "$CONF"
 expect_gen "sed -i" "10.53.0.4 10.53.0.5" "10.53.0.2" "10.53.0.5"
 
 # 4. Rename over with mv.
-printf 'nameserver 10.53.0.6\n' >/etc/resolv.conf.new
-mv /etc/resolv.conf.new "$CONF"
+printf 'nameserver 10.53.0.6\n' >/etc/resolv.conf.new # host-safe: overlay /etc
+mv /etc/resolv.conf.new "$CONF" # host-safe
 expect_gen "mv over" "10.53.0.6" "10.53.0.4 10.53.0.5" "10.53.0.6"
 
 # 5a. Same-mtime replacement in place (cp -p keeps the old mtime).
@@ -87,9 +87,9 @@ cp -p "$T/same.conf" "$CONF"
 expect_gen "cp -p, same mtime" "10.53.0.7" "10.53.0.6" "10.53.0.7"
 
 # 5b. Same-mtime replacement by rename (touch -r, then mv).
-printf 'nameserver 10.53.0.8\n' >/etc/resolv.conf.new
+printf 'nameserver 10.53.0.8\n' >/etc/resolv.conf.new # host-safe: overlay /etc
 touch -r "$CONF" /etc/resolv.conf.new
-mv /etc/resolv.conf.new "$CONF"
+mv /etc/resolv.conf.new "$CONF" # host-safe
 expect_gen "touch -r + mv, same mtime" "10.53.0.8" "10.53.0.7" "10.53.0.8"
 
 # 6. Symlink re-point (ln -sfn), then a write to the new target: the watch
@@ -139,7 +139,7 @@ sed -i 's/^options rotate edns0$/options edns0 rotate/' "$CONF"
 expect_file_event "options reordered" replaced
 sed -i -e 's/10.53.4.4/10.53.4.X/' -e 's/10.53.4.5/10.53.4.4/' -e 's/10.53.4.X/10.53.4.5/' "$CONF"
 expect_file_event "ignored 4th/5th nameservers swapped" replaced
-cp -p "$CONF" /etc/resolv.conf.cp && mv /etc/resolv.conf.cp "$CONF"
+cp -p "$CONF" /etc/resolv.conf.cp && mv /etc/resolv.conf.cp "$CONF" # host-safe: overlay /etc
 expect_file_event "identical copy renamed over" replaced
 
 # 10. Delete and leave it missing: a real generation (glibc uses 127.0.0.1).

@@ -11,7 +11,7 @@ rs_tmpdir T
 LOG=$T/daemon.log
 OLD=127.53.0.1
 NEW=127.53.0.2
-printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
+printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf # host-safe
 
 rs_netns NS
 HOLD='
@@ -66,7 +66,7 @@ rs_check "store: last_seen moves with each scan" \
 	"$([ "$(q "select last_seen_ns from sockets where pid = $H1")" -gt "$first" ] && echo yes)" yes
 
 # A change triggers a scan at once; the socket rows get the new generation.
-printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf
+printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf # host-safe
 rs_wait_until 5 have '.event == "config_change" and .generation == 1' || rs_fail "no generation 1"
 rs_wait_until 3 sh -c "[ \"\$(sqlite3 '$T/state.db' 'select generation from sockets where pid = $H1')\" = 1 ]" ||
 	rs_fail "the socket rows were not refreshed after the change"

@@ -35,7 +35,7 @@ for addr in 127.53.0.1 127.53.0.2; do
 done
 sleep 0.3
 
-printf 'nameserver 127.53.0.1\n' >/etc/resolv.conf
+printf 'nameserver 127.53.0.1\n' >/etc/resolv.conf # host-safe
 start_daemon() {
 	rs_spawn DAEMON "$RS_BIN" daemon --db "$T/state.db" --log-format json \
 		--sources audit,fanotify >>"$LOG" 2>>"$T/daemon.err"
@@ -81,7 +81,7 @@ rs_check "config_stat: from audit, of /etc/resolv.conf" \
 
 # The change, by sed -i (rename over the file).
 opens_before=$(ev ".event == \"config_open\" and .pid == $PY")
-sed -i 's/127.53.0.1/127.53.0.2/' /etc/resolv.conf
+sed -i 's/127.53.0.1/127.53.0.2/' /etc/resolv.conf # host-safe
 rs_wait_until 5 have_ev '.event == "config_change" and .generation == 1' ||
 	rs_fail "no generation 1 after sed -i"
 rs_check "generation 1 retired/added" \

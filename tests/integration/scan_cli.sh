@@ -21,7 +21,7 @@ for h in "$NSA" "$NSB"; do
 done
 netns_of() { readlink "/proc/$1/ns/net" | tr -dc 0-9; }
 
-printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
+printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf # host-safe
 
 # Started before the change: glibc with no-reload (reads the file once) and
 # plain glibc (reloads on use).
@@ -80,8 +80,8 @@ rs_wait_until 5 grep -q ready "$T/own.out" || rs_die "own-mount holder did not s
 OWNMNT_FD=$(awk '{print $2}' "$T/own.out")
 
 # The change.
-printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf.new
-mv /etc/resolv.conf.new /etc/resolv.conf
+printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf.new # host-safe
+mv /etc/resolv.conf.new /etc/resolv.conf # host-safe
 
 "$RS_BIN" scan --format json --retired "$OLD" --db "$T/none.db" >"$T/scan.json" 2>"$T/scan.err"
 rc=$?
@@ -152,11 +152,11 @@ rs_check "every socket once" "$(jq '[.[] | .socket.inode] | unique | length' "$T
 	"$(jq 'length' "$T/flat.json")"
 
 # Retired servers from the store: a daemon records the change.
-printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
+printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf # host-safe
 rs_spawn DAEMON "$RS_BIN" daemon --db "$T/state.db" --sources none
 rs_wait_until 5 test -s "$T/state.db" || rs_die "no store"
 sleep 0.3
-printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf
+printf 'nameserver %s\n' "$NEW" >/etc/resolv.conf # host-safe
 rs_wait_until 5 sh -c "'$RS_BIN' history --db '$T/state.db' --format json | jq -e '.generations | length == 2' >/dev/null" ||
 	rs_fail "no generation 1"
 rs_stop_pid "$DAEMON"

@@ -72,7 +72,7 @@ for addr in "$OLD" "$NEW" "$OWN"; do
 	rs_wait_until 5 answers "$addr" || rs_die "dnsmasq on $addr does not answer: $(cat "$T/dnsmasq.err")"
 done
 
-printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf
+printf 'nameserver %s\n' "$OLD" >/etc/resolv.conf # host-safe
 
 # --- the daemon ----------------------------------------------------------------
 rs_spawn DAEMON "$RS_BIN" daemon --db "$T/state.db" --log-format json \
@@ -210,7 +210,7 @@ within 5 "c: dig processes (children of $C) send to $OLD" sends "$DIG" "$OLD"
 sleep 1.5 # ~2 s of traffic in all
 
 # --- the change ----------------------------------------------------------------
-sed -i "s/$OLD/$NEW/" /etc/resolv.conf
+sed -i "s/$OLD/$NEW/" /etc/resolv.conf # host-safe
 CHANGE_NS=$(date +%s%N)
 rs_wait_until 5 have_ev '.event == "config_change" and .generation == 1' ||
 	rs_die "no generation 1 after sed -i: $(cat "$T/daemon.err")"

@@ -20,7 +20,7 @@ auditctl -s >"$T/status.before"
 auditctl -l >"$T/rules.before"
 rs_on_exit "auditctl -e \$(awk '/^enabled/{print \$2}' '$T/status.before') >/dev/null 2>&1; auditctl -b \$(awk '/^backlog_limit/{print \$2}' '$T/status.before') >/dev/null 2>&1"
 
-printf 'nameserver 127.53.0.1\nnameserver ::1\n' >/etc/resolv.conf
+printf 'nameserver 127.53.0.1\nnameserver ::1\n' >/etc/resolv.conf # host-safe
 rs_spawn HOLDER unshare --net sleep 600
 sleep 0.2
 NS="nsenter --net=/proc/$HOLDER/ns/net"
@@ -70,8 +70,8 @@ m.connect(("::ffff:127.53.0.1", 53))
 '
 	$NS dig +tcp +time=1 +tries=1 @127.53.0.1 host.test.example >/dev/null
 	cat /etc/resolv.conf >/dev/null
-	sed -i 's/^nameserver ::1$/nameserver 127.53.0.2/' /etc/resolv.conf
-	sed -i 's/^nameserver 127.53.0.2$/nameserver ::1/' /etc/resolv.conf
+	sed -i 's/^nameserver ::1$/nameserver 127.53.0.2/' /etc/resolv.conf # host-safe
+	sed -i 's/^nameserver 127.53.0.2$/nameserver ::1/' /etc/resolv.conf # host-safe
 	sleep 1
 	rs_stop_pid "$DAEMON"
 	sleep 0.5
