@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "resolvstale/audit_rec.h"
+#include "resolvstale/hash.h"
 #include "resolvstale/strnum.h"
 
 /* --- decoders -------------------------------------------------------------- */
@@ -350,6 +351,137 @@ size_t rs_audit_classify(const struct rs_audit_event *ae, const struct rs_audit_
 		ev->u.config.err = exit_errno(ae);
 	}
 	return n;
+}
+
+/* --- sends on connected sockets ------------------------------------------------ */
+
+#define INFER_WAYS 4
+
+struct infer_slot {
+	uint64_t key; /* 0: free */
+	struct rs_addr addr;
+	uint16_t port;
+	uint64_t used; /* for eviction: the oldest goes */
+};
+
+struct rs_audit_infer {
+	struct infer_slot *slots;
+	size_t n_sets; /* a power of two; INFER_WAYS slots each */
+	uint64_t clock;
+	struct rs_audit_infer_stats stats;
+};
+
+struct rs_audit_infer *rs_audit_infer_new(size_t capacity)
+{
+	struct rs_audit_infer *ai = calloc(1, sizeof(*ai));
+	size_t sets = 16;
+
+	if (ai == NULL)
+		return NULL;
+	while (sets * INFER_WAYS < capacity && sets < ((size_t)1 << 22))
+		sets <<= 1;
+	ai->slots = calloc(sets * INFER_WAYS, sizeof(*ai->slots));
+	if (ai->slots == NULL) {
+		free(ai);
+		return NULL;
+	}
+	ai->n_sets = sets;
+	return ai;
+}
+
+void rs_audit_infer_free(struct rs_audit_infer *ai)
+{
+	if (ai == NULL)
+		return;
+	free(ai->slots);
+	free(ai);
+}
+
+const struct rs_audit_infer_stats *rs_audit_infer_stats(const struct rs_audit_infer *ai)
+{
+	return &ai->stats;
+}
+
+static uint64_t infer_key(const struct rs_audit_event *ae)
+{
+	uint64_t h = rs_hash_str(ae->node);
+
+	h = rs_hash_mix(h ^ ((uint64_t)(uint32_t)ae->pid << 32) ^ (ae->a0 & 0xffffffffu));
+	return h | 1;
+}
+
+static struct infer_slot *infer_find(struct rs_audit_infer *ai, uint64_t key, bool add)
+{
+	struct infer_slot *set = &ai->slots[(key >> 8 & (ai->n_sets - 1)) * INFER_WAYS];
+	struct infer_slot *victim = &set[0];
+
+	for (int i = 0; i < INFER_WAYS; i++) {
+		if (set[i].key == key)
+			return &set[i];
+		if (set[i].key == 0 || set[i].used < victim->used)
+			victim = &set[i];
+	}
+	if (!add)
+		return NULL;
+	if (victim->key != 0)
+		ai->stats.evicted++;
+	memset(victim, 0, sizeof(*victim));
+	victim->key = key;
+	return victim;
+}
+
+/* A send that carries no address: the socket was connected before. */
+static bool addressless_send(const struct rs_audit_event *ae)
+{
+	static const char *const sends[] = {"sendto", "sendmsg", "sendmmsg", "send",
+					    "write",  "writev",  NULL};
+
+	if (ae->has_sockaddr && ae->addr.family != 0)
+		return false;
+	for (int i = 0; sends[i] != NULL; i++)
+		if (strcmp(ae->syscall, sends[i]) == 0)
+			return true;
+	return false;
+}
+
+size_t rs_audit_infer_apply(struct rs_audit_infer *ai, const struct rs_audit_event *ae,
+			    struct rs_event *out, size_t n, size_t max)
+{
+	struct infer_slot *slot;
+
+	if (!ae->has_syscall || strcmp(ae->syscall, "socketcall") == 0)
+		return n; /* socketcall's fd is behind a pointer */
+	if (strcmp(ae->syscall, "connect") == 0) {
+		bool dns = ae->has_sockaddr && ae->port == 53 && ae->addr.family != 0;
+		slot = infer_find(ai, infer_key(ae), dns);
+		if (slot != NULL && dns) {
+			/* Failed connects too: EINPROGRESS is a TCP connect under way. */
+			slot->addr = ae->addr;
+			slot->port = ae->port;
+			slot->used = ++ai->clock;
+			ai->stats.learned++;
+		} else if (slot != NULL) {
+			slot->key = 0; /* the fd now leads elsewhere */
+			ai->stats.forgotten++;
+		}
+		return n;
+	}
+	if (!addressless_send(ae) || n >= max)
+		return n;
+	slot = infer_find(ai, infer_key(ae), false);
+	if (slot == NULL)
+		return n;
+	slot->used = ++ai->clock;
+	base_event(ae, RS_EV_DNS_SEND, &out[n]);
+	out[n].u.dns.dst = slot->addr;
+	out[n].u.dns.port = slot->port;
+	out[n].u.dns.proto = RS_PROTO_UNKNOWN;
+	out[n].u.dns.syscall = ae->syscall;
+	out[n].u.dns.err = exit_errno(ae);
+	out[n].u.dns.fd = (int64_t)ae->a0;
+	out[n].u.dns.inferred = true;
+	ai->stats.inferred++;
+	return n + 1;
 }
 
 /* --- the feed -------------------------------------------------------------- */

@@ -14,6 +14,7 @@ static const struct rs_command *const commands[] = {
 	&rs_cmd_daemon,
 	&rs_cmd_report,
 	&rs_cmd_services,
+	&rs_cmd_replay,
 	&rs_cmd_history,
 	&rs_cmd_scan,
 	&rs_cmd_check,

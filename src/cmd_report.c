@@ -211,7 +211,7 @@ static int report_run(int argc, char **argv)
 	static const char *const formats[] = {"text", "json", "csv", "nagios", NULL};
 	static const char *const fails[] = {"stale", "at-risk", "never", NULL};
 	struct common co = {RS_STORE_DEFAULT_PATH, -1, RS_REPORT_DEFAULT_WINDOW_NS, 0};
-	struct rs_report_opts ro = {RS_REPORT_TEXT, RS_FAIL_STALE, false, false};
+	struct rs_report_opts ro = {.format = RS_REPORT_TEXT, .fail_on = RS_FAIL_STALE};
 	struct rs_rdata d;
 	char err[320];
 	int c, k, r, status;

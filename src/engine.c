@@ -67,7 +67,8 @@ struct rs_engine {
 	size_t n_buckets, n_entries;
 	uint64_t netns[MAX_NETNS]; /* namespaces where the watched file is read */
 	size_t n_netns;
-	struct synth synth[SYNTH_SLOTS];
+	struct synth *synth; /* synth_slots entries, by pid */
+	size_t synth_slots;
 	uint64_t synth_next;
 	uint64_t full_pending;
 	struct rs_engine_stats stats;
@@ -93,6 +94,8 @@ int rs_engine_new(const struct rs_engine_opts *o, struct rs_engine **out)
 		e->o.exit_check_ns = 2 * RS_NS_PER_SEC;
 	if (e->o.evict_after_ns <= 0)
 		e->o.evict_after_ns = 10 * RS_NS_PER_SEC;
+	if (e->o.synthetic_ttl_ns <= 0)
+		e->o.synthetic_ttl_ns = SYNTH_TTL_NS;
 	if (e->o.clk_tck <= 0)
 		e->o.clk_tck = 100;
 	if (o->n_extra_retired > RS_ENGINE_MAX_RETIRED) {
@@ -104,7 +107,11 @@ int rs_engine_new(const struct rs_engine_opts *o, struct rs_engine **out)
 	e->o.extra_retired = e->extra;
 	e->n_buckets = 1024;
 	e->buckets = calloc(e->n_buckets, sizeof(*e->buckets));
-	if (e->buckets == NULL) {
+	e->synth_slots = o->synthetic_slots > 0 ? o->synthetic_slots : SYNTH_SLOTS;
+	e->synth = calloc(e->synth_slots, sizeof(*e->synth));
+	if (e->buckets == NULL || e->synth == NULL) {
+		free(e->buckets);
+		free(e->synth);
 		free(e);
 		return -ENOMEM;
 	}
@@ -145,6 +152,7 @@ void rs_engine_free(struct rs_engine *e)
 		return;
 	clear_entries(e);
 	free(e->buckets);
+	free(e->synth);
 	free(e);
 }
 
@@ -312,10 +320,10 @@ static uint64_t identity(struct rs_engine *e, const struct rs_proc *pr, int64_t 
 
 	if (pr->starttime != 0)
 		return pr->starttime;
-	s = &e->synth[(uint32_t)pr->pid % SYNTH_SLOTS];
+	s = &e->synth[(uint32_t)pr->pid % e->synth_slots];
 	h = rs_hash_str(pr->exe);
-	if (s->pid == pr->pid && s->exe_hash == h && t_ns - s->seen_ns < SYNTH_TTL_NS &&
-	    t_ns >= s->seen_ns - SYNTH_TTL_NS) {
+	if (s->pid == pr->pid && s->exe_hash == h && t_ns - s->seen_ns < e->o.synthetic_ttl_ns &&
+	    t_ns >= s->seen_ns - e->o.synthetic_ttl_ns) {
 		s->seen_ns = t_ns;
 		return s->starttime;
 	}
@@ -655,7 +663,9 @@ static void decide(struct rs_engine *e, struct entry *p, struct rs_vresult *res,
 	v.cmdline = p->cmdline;
 	/* Never host-wide: a process whose namespace is unknown does not count
 	 * for a retired loopback address. */
-	v.loopback_ok = p->netns != 0 && (p->netns == e->o.self_netns || netns_known(e, p->netns));
+	v.loopback_ok =
+		e->o.loopback_anywhere ||
+		(p->netns != 0 && (p->netns == e->o.self_netns || netns_known(e, p->netns)));
 	v.have_runtime = p->have_runtime;
 	v.runtime = p->runtime;
 	v.primary = p->primary;
@@ -732,7 +742,7 @@ static void check_exits(struct rs_engine *e, int64_t now_ns)
 {
 	unsigned checks = 0;
 
-	if (e->o.alive == NULL)
+	if (e->o.alive == NULL && e->o.idle_exit_ns <= 0)
 		return;
 	for (size_t b = 0; b < e->n_buckets && checks < CHECKS_PER_TICK; b++) {
 		for (struct entry *p = e->buckets[b]; p != NULL; p = p->next) {
@@ -740,7 +750,9 @@ static void check_exits(struct rs_engine *e, int64_t now_ns)
 				continue;
 			p->checked_ns = now_ns;
 			checks++;
-			if (e->o.alive(e->o.cb_ctx, p->pid, p->starttime) == 0) {
+			if (e->o.alive != NULL
+				    ? e->o.alive(e->o.cb_ctx, p->pid, p->starttime) == 0
+				    : now_ns - p->last_activity_ns >= e->o.idle_exit_ns) {
 				p->exited = true;
 				p->exit_ns = now_ns;
 				p->dirty = p->proc_dirty = true;
@@ -836,7 +848,7 @@ int rs_engine_set_generation(struct rs_engine *e, int64_t number, int64_t t_ns,
 	if (e->have_gen)
 		r = rs_engine_tick(e, rs_time_now_ns());
 	clear_entries(e);
-	memset(e->synth, 0, sizeof(e->synth));
+	memset(e->synth, 0, e->synth_slots * sizeof(e->synth[0]));
 	e->n_netns = 0;
 	e->number = number;
 	e->t_ns = t_ns;

@@ -42,7 +42,7 @@ int rs_report_status(const struct rs_rdata *d, const struct rs_report_opts *o)
 			return RS_NAGIOS_CRITICAL;
 		if (d->gen.number == 0 && d->n_retired == 0)
 			return RS_NAGIOS_OK;
-		if (!d->daemon_running || !d->complete)
+		if ((!d->daemon_running && !d->offline) || !d->complete)
 			return RS_NAGIOS_UNKNOWN;
 		return d->counting_at_risk > 0 ? RS_NAGIOS_WARNING : RS_NAGIOS_OK;
 	}
@@ -166,7 +166,11 @@ static void json_process(struct out *o, struct rs_json *j, const struct rs_rdata
 	} else {
 		rs_json_null(j);
 	}
-	rs_json_kv_bool(j, "alive", p->alive);
+	rs_json_key(j, "alive");
+	if (d->offline)
+		rs_json_null(j); /* replayed: nobody knows */
+	else
+		rs_json_bool(j, p->alive);
 	json_time(j, "started", v->start_ns);
 	json_time(j, "first_seen", v->first_seen_ns);
 	rs_json_kv_str(j, "config_domain", v->domain ? v->domain : "unknown");
@@ -205,7 +209,7 @@ static void json_addrs(struct rs_json *j, const char *key, const struct rs_addr 
 	rs_json_arr_end(j);
 }
 
-static void write_json(struct out *o, const struct rs_rdata *d)
+static void write_json(struct out *o, const struct rs_rdata *d, const struct rs_report_opts *ro)
 {
 	const struct rs_generation *g = &d->gen;
 	struct rs_json j;
@@ -231,6 +235,8 @@ static void write_json(struct out *o, const struct rs_rdata *d)
 	rs_json_kv_bool(&j, "daemon_running", d->daemon_running);
 	rs_json_kv_bool(&j, "complete", d->complete);
 	rs_json_kv_uint(&j, "lost_events", d->lost_events);
+	if (ro->json_extra != NULL)
+		ro->json_extra(ro->extra_ctx, &j);
 	rs_json_key(&j, "processes");
 	rs_json_arr_begin(&j);
 	for (size_t i = 0; i < d->n; i++) {
@@ -259,16 +265,23 @@ static void csv_cell(struct rs_sbuf *sb, const char *s, bool last)
 	rs_sbuf_putc(sb, last ? '\n' : ',');
 }
 
-static void write_csv(struct out *o, const struct rs_rdata *d)
+static void write_csv(struct out *o, const struct rs_rdata *d, const struct rs_report_opts *ro)
 {
+	if (ro->csv_no_header)
+		goto rows;
+	if (ro->csv_node != NULL)
+		rs_sbuf_puts(&o->sb, "node,");
 	rs_sbuf_puts(&o->sb, "generation,pid,starttime,comm,exe,unit,container,runtime,"
 			     "reload_rule,verdict,alive,counts,last_stale,stale_count,stale_dst,"
 			     "explicit_server,reason,action\n");
+rows:
 	for (size_t i = 0; i < d->n; i++) {
 		const struct rs_rproc *p = &d->procs[i];
 		const struct rs_store_vrow *v = &p->v;
 		char num[32], t[RS_TIME_BUF], cont[128];
 
+		if (ro->csv_node != NULL)
+			csv_cell(&o->sb, ro->csv_node, false);
 		rs_sbuf_printf(&o->sb, "%lld,%d,", (long long)d->gen.number, (int)v->pid);
 		if (!(v->starttime & RS_ENGINE_SYNTHETIC))
 			rs_sbuf_printf(&o->sb, "%llu", (unsigned long long)v->starttime);
@@ -321,7 +334,7 @@ static void write_nagios(struct out *o, const struct rs_rdata *d, int state)
 			       (unsigned long long)d->counting_at_risk, (long long)d->gen.number);
 		addrs_text(sb, d->retired, d->n_retired);
 		rs_sbuf_putc(sb, ')');
-		if (!d->daemon_running)
+		if (!d->daemon_running && !d->offline)
 			rs_sbuf_puts(sb, "; the daemon is not running");
 		if (d->lost_events > 0)
 			rs_sbuf_printf(sb, "; %llu events lost (%s)",
@@ -425,7 +438,6 @@ static void text_row(struct out *o, const struct rs_rdata *d, const struct rs_rp
 	char w[160], t[32], rt[64], pid[32];
 	size_t start;
 
-	(void)d;
 	start = sb->len;
 	if (o->color)
 		rs_sbuf_puts(sb, verdict_color(v->verdict));
@@ -437,7 +449,7 @@ static void text_row(struct out *o, const struct rs_rdata *d, const struct rs_rp
 	if (n_group > 1)
 		snprintf(pid, sizeof(pid), "%zu procs", n_group);
 	else
-		snprintf(pid, sizeof(pid), "%d%s", (int)v->pid, p->alive ? "" : "*");
+		snprintf(pid, sizeof(pid), "%d%s", (int)v->pid, p->alive || d->offline ? "" : "*");
 	cell(sb, pid, 9);
 	cell(sb, v->comm, 15);
 	where(v, w, sizeof(w));
@@ -514,7 +526,12 @@ static void text_header(struct out *o, const struct rs_rdata *d, const struct rs
 			       (unsigned long long)d->lost_events, d->lost_sources);
 	else
 		rs_sbuf_puts(sb, "no events lost");
-	rs_sbuf_printf(sb, "; daemon %s\n", d->daemon_running ? "running" : "NOT running");
+	if (d->offline)
+		rs_sbuf_puts(sb, "; replayed from audit logs\n");
+	else
+		rs_sbuf_printf(sb, "; daemon %s\n", d->daemon_running ? "running" : "NOT running");
+	if (ro->text_extra != NULL)
+		ro->text_extra(ro->extra_ctx, sb);
 	if (g->number == 0 && d->n_retired == 0) {
 		rs_sbuf_puts(sb, "  result     no change recorded yet: nothing to judge\n");
 		return;
@@ -573,7 +590,7 @@ static void write_text(struct out *o, const struct rs_rdata *d, const struct rs_
 			       "--all lists them.\n",
 			       (unsigned long long)d->counts[RS_V_UNAFFECTED],
 			       (unsigned long long)d->counts[RS_V_OTHER_CONFIG]);
-	rs_sbuf_puts(sb, "* exited. Verdicts:");
+	rs_sbuf_puts(sb, d->offline ? "Verdicts:" : "* exited. Verdicts:");
 	for (int v = RS_V_STALE; v < RS_V_COUNT; v++)
 		rs_sbuf_printf(sb, " %s %llu%s", rs_verdict_name((enum rs_verdict)v),
 			       (unsigned long long)d->counts[v], v + 1 < RS_V_COUNT ? "," : "\n");
@@ -585,10 +602,10 @@ int rs_report_write(const struct rs_rdata *d, const struct rs_report_opts *ro, F
 
 	switch (ro->format) {
 	case RS_REPORT_JSON:
-		write_json(&o, d);
+		write_json(&o, d, ro);
 		break;
 	case RS_REPORT_CSV:
-		write_csv(&o, d);
+		write_csv(&o, d, ro);
 		break;
 	case RS_REPORT_NAGIOS:
 		write_nagios(&o, d, rs_report_status(d, ro));

@@ -225,6 +225,8 @@ static void judge_rows(struct rs_rdata *d)
 		if (p->counts && v->verdict == RS_V_AT_RISK)
 			d->counting_at_risk++;
 		rs_rdata_action_in(p, &a);
+		if (d->offline)
+			a.alive = true; /* unknown: say what to do if it still runs */
 		rs_verdict_action(&a, p->action, sizeof(p->action));
 	}
 	if (proc_dirfd >= 0)
@@ -300,6 +302,8 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, st
 	read_boot_id(boot, sizeof(boot));
 	d->same_boot = buf[0] != '\0' && strcmp(buf, boot) == 0;
 	d->daemon_running = rs_store_writer_pid(db_path) != 0;
+	meta(st, "mode", buf, sizeof(buf));
+	d->offline = strcmp(buf, "replay") == 0;
 
 	r = generation < 0 ? rs_store_latest_generation(st, &d->gen)
 			   : rs_store_get_generation(st, generation, &d->gen);

@@ -28,7 +28,7 @@ struct rs_audit_path {
 	char name[PATH_MAX]; /* decoded; "" if absent */
 	char nametype[16];   /* NORMAL, CREATE, DELETE, PARENT, UNKNOWN */
 	uint64_t inode;
-	uint64_t dev;        /* makedev() of PATH's dev=MAJ:MIN, 0 if absent */
+	uint64_t dev; /* makedev() of PATH's dev=MAJ:MIN, 0 if absent */
 };
 
 /* The fields of one audit event that resolvstale uses. */
@@ -105,6 +105,33 @@ size_t rs_audit_classify(const struct rs_audit_event *ae, const struct rs_audit_
 bool rs_audit_is_stat(const char *syscall);
 bool rs_audit_is_open(const char *syscall);
 bool rs_audit_is_write(const char *syscall);
+
+/* --- sends on connected sockets (stateful, bounded) ----------------------- */
+
+/* A send on a socket that was connected earlier carries no SOCKADDR record.
+ * The inference table remembers, per (node, pid, fd = a0), the destination
+ * of the last connect to port 53, forgets it at any later connect on that fd
+ * (fds are reused, and close is rarely logged), and turns a later
+ * sendto/sendmsg/sendmmsg/send/write/writev without an address on that fd
+ * into a DNS_SEND marked inferred. Fixed capacity: the least recently used
+ * entry goes. socketcall (i386) is not followed: its fd is behind a pointer. */
+struct rs_audit_infer;
+
+struct rs_audit_infer_stats {
+	uint64_t learned;   /* connects to port 53 remembered */
+	uint64_t forgotten; /* connects elsewhere on a remembered fd */
+	uint64_t inferred;  /* DNS_SEND events made */
+	uint64_t evicted;   /* entries dropped for room */
+};
+
+struct rs_audit_infer *rs_audit_infer_new(size_t capacity);
+void rs_audit_infer_free(struct rs_audit_infer *ai);
+/* Learn from ae, and append an inferred DNS_SEND to out[n..max) when ae is an
+ * addressless send on a remembered fd. Returns the new count. Call it after
+ * rs_audit_classify() with that call's out and count. */
+size_t rs_audit_infer_apply(struct rs_audit_infer *ai, const struct rs_audit_event *ae,
+			    struct rs_event *out, size_t n, size_t max);
+const struct rs_audit_infer_stats *rs_audit_infer_stats(const struct rs_audit_infer *ai);
 
 /* --- the feed ------------------------------------------------------------- */
 

@@ -31,6 +31,7 @@ extern const struct rs_command rs_cmd_daemon;
 extern const struct rs_command rs_cmd_history;
 extern const struct rs_command rs_cmd_report;
 extern const struct rs_command rs_cmd_services;
+extern const struct rs_command rs_cmd_replay;
 extern const struct rs_command rs_cmd_check;
 extern const struct rs_command rs_cmd_rules;
 extern const struct rs_command rs_cmd_scan;

@@ -45,13 +45,21 @@ struct rs_engine_opts {
 	int64_t grace_ns;
 	const struct rs_addr *extra_retired; /* --retired */
 	size_t n_extra_retired;
-	struct rs_store *store; /* NULL: memory only (tests) */
-	int64_t boot_ns;        /* wall-clock time of boot, for starttime -> start */
-	long clk_tck;           /* sysconf(_SC_CLK_TCK) */
-	uint64_t self_netns;    /* the daemon's network namespace (it reads the file) */
-	size_t max_entries;     /* 0: RS_ENGINE_DEFAULT_MAX */
-	int64_t exit_check_ns;  /* how often a live process is checked; 0: 2 s */
-	int64_t evict_after_ns; /* keep an exited process this long; 0: 10 s */
+	struct rs_store *store;   /* NULL: memory only (tests) */
+	int64_t boot_ns;          /* wall-clock time of boot, for starttime -> start */
+	long clk_tck;             /* sysconf(_SC_CLK_TCK) */
+	uint64_t self_netns;      /* the daemon's network namespace (it reads the file) */
+	size_t max_entries;       /* 0: RS_ENGINE_DEFAULT_MAX */
+	int64_t exit_check_ns;    /* how often a live process is checked; 0: 2 s */
+	int64_t evict_after_ns;   /* keep an exited process this long; 0: 10 s */
+	int64_t synthetic_ttl_ns; /* events of one pid and exe without a starttime
+				   * this close together are one process; 0: 5 s */
+	size_t synthetic_slots;   /* pids remembered for that (by pid modulo); 0: 1024 */
+	bool loopback_anywhere;   /* a retired loopback address counts for every
+				   * process (replay: audit records carry no
+				   * network namespace) */
+	int64_t idle_exit_ns;     /* without an alive callback (replay of logs): a
+				   * process idle this long counts as exited; 0: never */
 	/* A process was seen for the first time: the callee may read its facts
 	 * and feed a PROCESS_INFO event back (from inside this callback). */
 	void (*want_facts)(void *ctx, int32_t pid, uint64_t starttime);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "resolvstale/json.h"
 #include "resolvstale/reportdata.h"
 
 enum rs_report_format {
@@ -31,6 +32,13 @@ struct rs_report_opts {
 	enum rs_fail_on fail_on;
 	bool color; /* ANSI colours (text, on a terminal) */
 	bool all;   /* text: list unaffected processes too */
+	/* Extra JSON members (after "lost_events") and extra text header lines,
+	 * from a caller that knows more (replay: files, records, writes). */
+	void (*json_extra)(void *ctx, struct rs_json *j);
+	void (*text_extra)(void *ctx, struct rs_sbuf *sb);
+	void *extra_ctx;
+	const char *csv_node; /* CSV: a first column "node" with this value */
+	bool csv_no_header;   /* CSV: rows only */
 };
 
 /* Nagios plugin states. */

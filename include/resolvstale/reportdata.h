@@ -47,6 +47,7 @@ struct rs_rdata {
 	uint64_t lost_events;
 	char lost_sources[128];
 	bool daemon_running; /* a writer holds the store now */
+	bool offline;        /* written by replay (meta mode=replay): no daemon */
 	bool same_boot;      /* liveness read from /proc */
 	bool complete;       /* no lost events, sends visible, change seen live */
 	int64_t now_ns, grace_ns, window_ns;
