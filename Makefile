@@ -158,17 +158,48 @@ demo: deps demo-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash src/scripts/demo.sh
 
+# The auditd plugin's config goes to auditd's plugins.d, inactive (the operator
+# turns it on); the rules file goes to DATADIR only: the operator copies it to
+# /etc/audit/rules.d/ (audit-rules/README.md). An existing plugins.d file is
+# kept (the operator may have set active = yes); the new one is put beside it
+# as resolvstale.conf.new, which auditd ignores (two dots in the name).
+AUDITPLUGINDIR ?= /etc/audit/plugins.d
+DATADIR = $(PREFIX)/share/resolvstale
+
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(BINDIR)/resolvstale)
-	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DATADIR)
 	$(Q)install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/resolvstale
 	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' src/systemd/resolvstale.service.in \
 		> $(DESTDIR)$(SYSTEMDDIR)/resolvstale.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/resolvstale.service
+	$(Q)./$(BIN) rules --print --all | cmp -s - audit-rules/40-resolvstale.rules || \
+		{ echo "audit-rules/40-resolvstale.rules is stale: run" \
+		  "$(BIN) rules --print --all > audit-rules/40-resolvstale.rules" >&2; exit 1; }
+	$(call msg,INSTALL,$(DESTDIR)$(DATADIR)/40-resolvstale.rules)
+	$(Q)install -m 0644 audit-rules/40-resolvstale.rules $(DESTDIR)$(DATADIR)/40-resolvstale.rules
+	$(call msg,INSTALL,$(DESTDIR)$(AUDITPLUGINDIR)/resolvstale.conf)
+	$(Q)install -d -m 0750 $(DESTDIR)$(AUDITPLUGINDIR)
+	$(Q)sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+		src/auditd/resolvstale.conf.in > $(BUILD)/resolvstale.conf
+	$(Q)conf=$(DESTDIR)$(AUDITPLUGINDIR)/resolvstale.conf; \
+	if [ -e $$conf ] && ! cmp -s $(BUILD)/resolvstale.conf $$conf; then \
+		install -m 0640 $(BUILD)/resolvstale.conf $$conf.new; \
+		echo "kept $$conf (yours); the new one is $$conf.new"; \
+	else \
+		install -m 0640 $(BUILD)/resolvstale.conf $$conf; \
+	fi
 
 uninstall:
 	$(call msg,RM,$(DESTDIR)$(BINDIR)/resolvstale)
-	$(Q)rm -f $(DESTDIR)$(BINDIR)/resolvstale $(DESTDIR)$(SYSTEMDDIR)/resolvstale.service
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/resolvstale $(DESTDIR)$(SYSTEMDDIR)/resolvstale.service \
+		$(DESTDIR)$(AUDITPLUGINDIR)/resolvstale.conf \
+		$(DESTDIR)$(AUDITPLUGINDIR)/resolvstale.conf.new \
+		$(DESTDIR)$(DATADIR)/40-resolvstale.rules
+	$(Q)rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+	@if [ -e $(DESTDIR)/etc/audit/rules.d/40-resolvstale.rules ]; then \
+		echo "not removed: $(DESTDIR)/etc/audit/rules.d/40-resolvstale.rules" \
+			"(yours: rm it, then augenrules --load)"; fi
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -27,21 +27,40 @@ static void set_fields(struct rs_audit_rule *r, const char *a, const char *b, co
 			snprintf(r->fields[n++], sizeof(r->fields[0]), "%s", v[i]);
 }
 
-size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule *out,
-			    size_t max)
+struct ruleset_keys {
+	const char *write, *conf, *dns;
+};
+
+size_t rs_audit_rules_build_set(enum rs_audit_ruleset set, const char *target, pid_t self,
+				struct rs_audit_rule *out, size_t max)
 {
+	static const struct ruleset_keys live = {RS_AUDIT_KEY_WRITE, RS_AUDIT_KEY_CONF,
+						 RS_AUDIT_KEY_DNS};
+	static const struct ruleset_keys shipped = {
+		RS_AUDIT_RULES_KEY_WRITE, RS_AUDIT_RULES_KEY_CONF, RS_AUDIT_RULES_KEY_DNS};
 	static const char *const dns_sc[] = {"connect", "sendto", "sendmsg", "sendmmsg", NULL};
-	static const char *const conf64[] = {"stat",   "lstat",  "newfstatat", "statx",
-					     "open",   "openat", "openat2",    NULL};
+	/* fstatat64 is ppc64's name for newfstatat (libaudit's table has no
+	 * newfstatat there); names an ABI lacks are left out when loading. */
+	static const char *const conf64[] = {"stat", "lstat",  "newfstatat", "fstatat64", "statx",
+					     "open", "openat", "openat2",    NULL};
 	static const char *const conf32[] = {"stat64", "lstat64", "fstatat64", "statx",
 					     "open",   "openat",  "openat2",   NULL};
 	static const int socketcalls[] = {SYS_CONNECT_NR, SYS_SENDTO_NR, SYS_SENDMSG_NR,
 					  SYS_SENDMMSG_NR};
 	static const char *const fams[] = {"saddr_fam=2", "saddr_fam=10"};
+	const struct ruleset_keys *keys = set == RS_RULESET_SHIPPED ? &shipped : &live;
 	char self_field[32];
+	const char *exclude = NULL;
 	size_t n = 0;
 
-	snprintf(self_field, sizeof(self_field), "pid!=%ld", (long)self);
+	_Static_assert(sizeof(conf64) / sizeof(conf64[0]) <= RS_AUDIT_MAX_SYSCALLS,
+		       "conf64 does not fit a rule");
+	_Static_assert(sizeof(conf32) / sizeof(conf32[0]) <= RS_AUDIT_MAX_SYSCALLS,
+		       "conf32 does not fit a rule");
+	if (set == RS_RULESET_LIVE) {
+		snprintf(self_field, sizeof(self_field), "pid!=%ld", (long)self);
+		exclude = self_field;
+	}
 #define NEXT() (n < max ? memset(&out[n], 0, sizeof(out[n])), &out[n++] : NULL)
 	if (target != NULL) {
 		struct rs_audit_rule *r;
@@ -49,19 +68,24 @@ size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule
 		/* First: writes (the kernel gives an event the key of the first
 		 * rule that matches, and a write is also an open). */
 		if ((r = NEXT()) != NULL) {
+			r->kind = RS_RULE_WRITE;
 			r->arch = RS_ARCH_ANY;
 			r->path = target;
 			set_fields(r, "perm=wa", NULL, NULL);
-			r->key = RS_AUDIT_KEY_WRITE;
+			r->key = keys->write;
 		}
 		for (int a = 0; a < 2; a++) {
 			if ((r = NEXT()) == NULL)
 				break;
+			r->kind = RS_RULE_CONF;
 			r->arch = a == 0 ? RS_ARCH_B64 : RS_ARCH_B32;
-			memcpy(r->syscalls, a == 0 ? conf64 : conf32, sizeof(conf64));
+			if (a == 0)
+				memcpy(r->syscalls, conf64, sizeof(conf64));
+			else
+				memcpy(r->syscalls, conf32, sizeof(conf32));
 			r->path = target;
-			set_fields(r, self_field, NULL, NULL);
-			r->key = RS_AUDIT_KEY_CONF;
+			set_fields(r, exclude, NULL, NULL);
+			r->key = keys->conf;
 		}
 	}
 	for (int a = 0; a < 2; a++) {
@@ -69,10 +93,11 @@ size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule
 			struct rs_audit_rule *r = NEXT();
 			if (r == NULL)
 				break;
+			r->kind = RS_RULE_DNS;
 			r->arch = a == 0 ? RS_ARCH_B64 : RS_ARCH_B32;
 			memcpy(r->syscalls, dns_sc, sizeof(dns_sc));
 			set_fields(r, fams[f], NULL, NULL);
-			r->key = RS_AUDIT_KEY_DNS;
+			r->key = keys->dns;
 		}
 	}
 	/* i386 glibc sends through socketcall(2), the call in a0. */
@@ -82,15 +107,65 @@ size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule
 			char a0[32];
 			if (r == NULL)
 				break;
+			r->kind = RS_RULE_SOCKETCALL;
 			r->arch = RS_ARCH_B32;
 			r->syscalls[0] = "socketcall";
 			snprintf(a0, sizeof(a0), "a0=%d", socketcalls[c]);
 			set_fields(r, a0, fams[f], NULL);
-			r->key = RS_AUDIT_KEY_DNS;
+			r->key = keys->dns;
 		}
 	}
 #undef NEXT
 	return n;
+}
+
+size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule *out, size_t max)
+{
+	return rs_audit_rules_build_set(RS_RULESET_LIVE, target, self, out, max);
+}
+
+/* The 32-bit ABI of a 64-bit machine, or -1 if it has none libaudit knows. */
+static int compat32(int machine)
+{
+	switch (machine) {
+	case MACH_86_64:
+		return MACH_X86;
+	case MACH_AARCH64:
+		return MACH_ARM;
+	case MACH_PPC64:
+		return MACH_PPC;
+	case MACH_S390X:
+		return MACH_S390;
+	default:
+		return -1;
+	}
+}
+
+size_t rs_audit_rules_fit(struct rs_audit_rule *rules, size_t n, int machine)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct rs_audit_rule r = rules[i];
+		int m = r.arch == RS_ARCH_B32 ? compat32(machine) : machine;
+		size_t k = 0;
+
+		if (r.syscalls[0] != NULL) {
+			if (m < 0)
+				continue;
+			for (size_t j = 0; j < RS_AUDIT_MAX_SYSCALLS && r.syscalls[j] != NULL; j++)
+				if (audit_name_to_syscall(r.syscalls[j], m) >= 0)
+					r.syscalls[k++] = r.syscalls[j];
+			if (k == 0)
+				continue;
+			for (size_t j = k; j < RS_AUDIT_MAX_SYSCALLS; j++)
+				r.syscalls[j] = NULL;
+		} else if (r.arch == RS_ARCH_B32 && m < 0) {
+			continue;
+		}
+		rules[kept++] = r;
+	}
+	return kept;
 }
 
 void rs_audit_rule_format(const struct rs_audit_rule *r, struct rs_sbuf *out)
@@ -107,6 +182,240 @@ void rs_audit_rule_format(const struct rs_audit_rule *r, struct rs_sbuf *out)
 	for (size_t i = 0; i < RS_AUDIT_MAX_FIELDS && r->fields[i][0] != '\0'; i++)
 		rs_sbuf_printf(out, " -F %s", r->fields[i]);
 	rs_sbuf_printf(out, " -F key=%s", r->key);
+}
+
+/* --- the rules file for auditd ---------------------------------------------- */
+
+/* Each line of text (lines end with '\n') as a "##" comment. */
+static void comment(struct rs_sbuf *out, const char *text)
+{
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+
+		rs_sbuf_puts(out, len > 0 ? "## " : "##");
+		rs_sbuf_append(out, text, len);
+		rs_sbuf_putc(out, '\n');
+		text += len + (nl != NULL);
+	}
+}
+
+static void rule_line(struct rs_sbuf *out, const struct rs_audit_rule *r)
+{
+	rs_audit_rule_format(r, out);
+	rs_sbuf_putc(out, '\n');
+}
+
+static int check_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (p[0] != '/')
+		return -EINVAL;
+	if (n > RS_AUDIT_RULES_FILE_MAX_PATH)
+		return -ENAMETOOLONG;
+	for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+static void file_header(const struct rs_audit_rules_file *f, struct rs_sbuf *out)
+{
+	rs_sbuf_puts(out, "## 40-resolvstale.rules: resolvstale's audit rules for auditd's\n"
+			  "## /etc/audit/rules.d/ (loaded by augenrules).\n");
+	comment(out, "\n"
+		     "This file is the output of `resolvstale rules --print --all`: change the\n"
+		     "generator (src/audit_rules.c), not the file. In the source tree:\n"
+		     "  build/resolvstale rules --print --all > audit-rules/40-resolvstale.rules\n"
+		     "\n");
+	rs_sbuf_printf(out, "## They record, for %s: who writes or replaces it, who\n", f->path);
+	comment(out,
+		"stats or opens it, and every IPv4 and IPv6 connect and addressed send of\n"
+		"every process, the DNS queries among them. `resolvstale replay` reads them\n"
+		"from audit.log, `resolvstale audit-plugin` gets them live from auditd. Both\n"
+		"go by what a record says (a SOCKADDR with port 53 on connect, sendto,\n"
+		"sendmsg or sendmmsg; a PATH with the file's name or inode), not by its key,\n"
+		"so other sites' rules serve as well. The keys are for people\n"
+		"(ausearch -i -k KEY):\n"
+		"  " RS_AUDIT_RULES_KEY_DNS
+		"    connect, sendto, sendmsg, sendmmsg with an address\n"
+		"  " RS_AUDIT_RULES_KEY_WRITE "  writes, replacements, removals, chmod, chown\n"
+		"  " RS_AUDIT_RULES_KEY_CONF "   stat and open\n"
+		"\n"
+		"`resolvstale daemon` adds and removes only rules keyed " RS_AUDIT_KEY_PREFIX "*:\n"
+		"it leaves these alone. With these loaded, run it with\n"
+		"--sources fanotify,procscan, or run the audit plugin instead: its own audit\n"
+		"rules would come after these, and the kernel tags an event with the first\n"
+		"rule that matches, so the daemon would see its own reads of the file.\n"
+		"\n"
+		"Install: cp 40-resolvstale.rules /etc/audit/rules.d/ && augenrules --load\n"
+		"Check:   auditctl -l | grep " RS_AUDIT_RULES_KEY_PREFIX "\n"
+		"Remove:  rm /etc/audit/rules.d/40-resolvstale.rules && augenrules --load\n"
+		"         (which deletes loaded rules only if a file in rules.d says -D, as\n"
+		"         the distributions' audit.rules does; else auditctl -D -k KEY for\n"
+		"         each key). With -e 2 (immutable rules) all this waits for a reboot.\n"
+		"\n");
+	if (f->native) {
+		rs_sbuf_printf(out, "## Syscall names are this host's (%s)",
+			       audit_machine_to_name(f->machine));
+		if (compat32(f->machine) < 0)
+			rs_sbuf_puts(out, "; it has no 32-bit ABI that\n"
+					  "## libaudit knows, so there is no arch=b32 rule.");
+		else
+			rs_sbuf_puts(out, ": arch=b64 is the machine itself,\n"
+					  "## arch=b32 its 32-bit ABI.");
+		rs_sbuf_puts(out, " Generated with --native: load it on hosts of this\n"
+				  "## architecture only.\n");
+	} else {
+		comment(out,
+			"Syscall names are x86_64's for arch=b64 and i386's for arch=b32.\n"
+			"auditctl stops at the first rule it cannot add: on another architecture\n"
+			"(aarch64 has no stat, lstat or open) generate the file on the host "
+			"itself\n"
+			"with `resolvstale rules --print --all --native`.\n");
+	}
+	comment(out, "saddr_fam needs Linux 5.3 or later.\n\n");
+	if (f->given != NULL) {
+		char dir[RS_AUDIT_RULES_FILE_MAX_PATH + 1];
+		const char *slash = strrchr(f->path, '/');
+		size_t dl = slash != NULL && slash != f->path ? (size_t)(slash - f->path) : 1;
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)dl, f->path);
+		rs_sbuf_printf(out, "## Generated with --follow: %s", f->given);
+		for (size_t i = 0; i < f->n_links; i++)
+			if (strcmp(f->links[i], f->given) != 0)
+				rs_sbuf_printf(out, "\n##   -> %s", f->links[i]);
+		rs_sbuf_printf(out, "\n##   -> %s\n", f->path);
+		comment(out,
+			"The path rules name the final target, and each symlink on the way is\n"
+			"watched for writes (re-pointing a link changes what is read). A path\n"
+			"rule does not follow links: generate the file again when a link is\n"
+			"re-pointed elsewhere. auditctl cannot add a path rule while its\n"
+			"directory does not exist (No such file or directory), and stops there:\n");
+		rs_sbuf_printf(out,
+			       "## if auditd loads its rules at boot before %s exists,\n"
+			       "## run augenrules --load once it does.\n",
+			       dir);
+	} else {
+		rs_sbuf_printf(out,
+			       "## A path rule names one path and does not follow symlinks. Where\n"
+			       "## %s is a symlink (systemd-resolved:\n",
+			       f->path);
+		comment(out,
+			"../run/systemd/resolve/stub-resolv.conf; resolvconf:\n"
+			"../run/resolvconf/resolv.conf) the path rules below see the link\n"
+			"replaced but no write, stat or open of the file it leads to. There,\n"
+			"generate the file with --follow (the rules then name the final target),\n"
+			"and again whenever the link is re-pointed.\n");
+	}
+	comment(out, "\n"
+		     "Order: send rules first, path rules last: auditctl stops at the first rule\n"
+		     "it cannot add, and a path rule fails while its directory does not exist.\n");
+}
+
+static void group_comment(enum rs_audit_rule_kind kind, const char *path, struct rs_sbuf *out)
+{
+	rs_sbuf_putc(out, '\n');
+	switch (kind) {
+	case RS_RULE_DNS:
+		comment(out,
+			"Sends. Where DNS queries go: connect, sendto, sendmsg and sendmmsg with "
+			"an\n"
+			"IPv4 (saddr_fam=2) or IPv6 (saddr_fam=10) address. The SOCKADDR record\n"
+			"holds the destination, the SYSCALL record the process (pid, ppid, uid,\n"
+			"auid, comm, exe), even for one that lives 5 ms. glibc connects its UDP\n"
+			"socket, then sends without an address: the connect is the evidence. A\n"
+			"send on a socket connected earlier carries no address and is not "
+			"recorded\n"
+			"(the /proc scanner finds such sockets); io_uring sends are not audited.\n"
+			"Cost: every IPv4 and IPv6 connect and addressed send of every process, "
+			"DNS\n"
+			"or not (HTTP clients, databases, syslog over UDP), becomes a record:\n"
+			"expensive on busy hosts. A CPU-bound glibc lookup loop ran at about "
+			"0.27x\n"
+			"its speed with these rules. saddr_fam keeps out AF_UNIX and netlink.\n"
+			"b64 and b32 come in pairs: a rule covers one syscall table, and 32-bit\n"
+			"programs on a 64-bit kernel use the 32-bit one.\n");
+		break;
+	case RS_RULE_SOCKETCALL:
+		comment(out, "Sends of 32-bit x86 programs through socketcall(2), which i386 glibc "
+			     "uses:\n"
+			     "a0 says which call (3 connect, 11 sendto, 16 sendmsg, 20 sendmmsg).\n"
+			     "Cost: as above, for 32-bit programs only.\n");
+		break;
+	case RS_RULE_WRITE:
+		rs_sbuf_printf(out, "## Writes. Who changes %s: opens it for writing,\n", path);
+		comment(out,
+			"truncates it, renames a file over it, removes it, changes its mode or\n"
+			"owner (perm=wa: every syscall of those classes, every ABI). replay "
+			"reports\n"
+			"them as change times, with the writer. Cost: a record per change of the\n"
+			"file, so none to speak of. Before the stat/open rules: the kernel tags "
+			"an\n"
+			"event with the key of the first rule that matches, and a write is also "
+			"an\n"
+			"open.\n");
+		break;
+	case RS_RULE_CONF:
+		rs_sbuf_printf(out, "## Reads. Who looks at %s: glibc (2.26 and later)\n", path);
+		comment(out,
+			"stats it at every name lookup to notice a change, Go's resolver at most\n"
+			"every 5 s, and most resolvers open it when they (re)load it. Reads after\n"
+			"a change show who picks the new file up; a program that read it once at\n"
+			"start keeps the old servers until it restarts.\n"
+			"Cost: a record per name lookup of every glibc program (thousands a "
+			"second\n"
+			"on a busy host). Delete these two rules if you need only who sends "
+			"where.\n"
+			"The daemon loads them with pid!=its own pid; a static file cannot.\n");
+		break;
+	}
+}
+
+int rs_audit_rules_file_render(const struct rs_audit_rules_file *f, struct rs_sbuf *out)
+{
+	static const enum rs_audit_rule_kind order[] = {RS_RULE_DNS, RS_RULE_SOCKETCALL,
+							RS_RULE_WRITE, RS_RULE_CONF};
+	struct rs_audit_rule rules[RS_AUDIT_MAX_RULES];
+	size_t n;
+	int rc;
+
+	if (f->path == NULL)
+		return -EINVAL;
+	if ((rc = check_path(f->path)) < 0)
+		return rc;
+	if (f->given != NULL && (rc = check_path(f->given)) < 0)
+		return rc;
+	for (size_t i = 0; i < f->n_links; i++)
+		if ((rc = check_path(f->links[i])) < 0)
+			return rc;
+	if (audit_machine_to_name(f->machine) == NULL)
+		return -EOPNOTSUPP;
+	n = rs_audit_rules_build_set(RS_RULESET_SHIPPED, f->path, 0, rules, RS_AUDIT_MAX_RULES);
+	n = rs_audit_rules_fit(rules, n, f->machine);
+	file_header(f, out);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		bool first = true;
+
+		for (size_t i = 0; i < n; i++) {
+			if (rules[i].kind != order[k])
+				continue;
+			if (first)
+				group_comment(order[k], f->path, out);
+			first = false;
+			rule_line(out, &rules[i]);
+			if (order[k] != RS_RULE_WRITE || f->n_links == 0)
+				continue;
+			comment(out, "The symlinks on the way to it:\n");
+			for (size_t l = 0; l < f->n_links; l++) {
+				struct rs_audit_rule link = rules[i];
+				link.path = f->links[l];
+				rule_line(out, &link);
+			}
+		}
+	}
+	return rs_sbuf_failed(out) ? -ENOMEM : 0;
 }
 
 /* --- kernel side ----------------------------------------------------------- */
@@ -165,8 +474,11 @@ static int numeric_field(struct audit_rule_data *d, const char *spec)
 		const char *name;
 		uint32_t field;
 	} names[] = {
-		{"saddr_fam", AUDIT_SADDR_FAM}, {"a0", AUDIT_ARG0}, {"a1", AUDIT_ARG1},
-		{"pid", AUDIT_PID},             {"perm", AUDIT_PERM},
+		{"saddr_fam", AUDIT_SADDR_FAM},
+		{"a0", AUDIT_ARG0},
+		{"a1", AUDIT_ARG1},
+		{"pid", AUDIT_PID},
+		{"perm", AUDIT_PERM},
 	};
 	const char *op = strstr(spec, "!=");
 	uint32_t opflag = op ? AUDIT_NOT_EQUAL : AUDIT_EQUAL;
@@ -199,33 +511,18 @@ static int numeric_field(struct audit_rule_data *d, const char *spec)
 /* The machine (libaudit's machine_t) for a rule's arch on this host. */
 static int rule_machine(enum rs_audit_arch arch, unsigned *elf)
 {
-	int host = audit_detect_machine();
+	int host = audit_detect_machine(), m;
 
 	*elf = 0;
 	if (host < 0)
 		return -EOPNOTSUPP;
 	if (arch == RS_ARCH_ANY)
 		return host;
-	if (arch == RS_ARCH_B64) {
-		*elf = audit_machine_to_elf(host);
-		return host;
-	}
-	switch (host) {
-	case MACH_86_64:
-		*elf = audit_machine_to_elf(MACH_X86);
-		return MACH_X86;
-	case MACH_AARCH64:
-		*elf = audit_machine_to_elf(MACH_ARM);
-		return MACH_ARM;
-	case MACH_PPC64:
-		*elf = audit_machine_to_elf(MACH_PPC);
-		return MACH_PPC;
-	case MACH_S390X:
-		*elf = audit_machine_to_elf(MACH_S390);
-		return MACH_S390;
-	default:
+	m = arch == RS_ARCH_B64 ? host : compat32(host);
+	if (m < 0)
 		return -EOPNOTSUPP; /* no 32-bit ABI known for this host */
-	}
+	*elf = audit_machine_to_elf(m);
+	return m;
 }
 
 /* Build the kernel's form of a rule. Syscalls unknown on the rule's ABI are
