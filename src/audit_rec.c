@@ -692,8 +692,15 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *user)
 	ev->ppid = -1;
 	ev->uid = ev->auid = -1;
 	ev->serial = auparse_get_serial(au);
-	ev->time_ns = (int64_t)auparse_get_time(au) * 1000000000LL +
-		      (int64_t)auparse_get_milli(au) * 1000000LL;
+	{
+		/* A hostile log may carry any number of seconds: clamp rather
+		 * than overflow (9223372035 s is the year 2262). */
+		time_t sec = auparse_get_time(au);
+		if (sec < 0 || sec > 9223372035)
+			sec = sec < 0 ? 0 : 9223372035;
+		ev->time_ns = (int64_t)sec * 1000000000LL +
+			      (int64_t)(auparse_get_milli(au) % 1000) * 1000000LL;
+	}
 	node = (char *)auparse_get_node(au);
 	if (node != NULL) {
 		snprintf(ev->node, sizeof(ev->node), "%s", node);

@@ -11,14 +11,8 @@
 #include "resolvstale/strnum.h"
 
 static const struct rs_command *const commands[] = {
-	&rs_cmd_daemon,
-	&rs_cmd_report,
-	&rs_cmd_services,
-	&rs_cmd_replay,
-	&rs_cmd_history,
-	&rs_cmd_scan,
-	&rs_cmd_check,
-	&rs_cmd_rules,
+	&rs_cmd_daemon,  &rs_cmd_report, &rs_cmd_services, &rs_cmd_replay, &rs_cmd_audit_plugin,
+	&rs_cmd_history, &rs_cmd_scan,   &rs_cmd_check,    &rs_cmd_rules,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -54,7 +48,7 @@ static void main_help(FILE *out)
 {
 	fputs(main_help_head, out);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
 	fputs(main_help_tail, out);
 }
 

@@ -107,6 +107,51 @@ static const char help[] =
 	"\"config_change\")'\n"
 	"  resolvstale daemon --resolv-conf /srv/chroot/etc/resolv.conf --db /tmp/chroot.db\n";
 
+static const char plugin_help[] =
+	"Usage: resolvstale audit-plugin [OPTIONS]\n"
+	"\n"
+	"The daemon, run by auditd's plugin dispatcher: the audit records come from\n"
+	"auditd on standard input (string format) instead of from the kernel, so a\n"
+	"host that runs auditd keeps one audit consumer and auditd's own log. Load\n"
+	"the shipped rules (audit-rules/40-resolvstale.rules in /etc/audit/rules.d/)\n"
+	"and enable /etc/audit/plugins.d/resolvstale.conf (installed by make install\n"
+	"with active = no): set active = yes and restart auditd.\n"
+	"\n"
+	"Everything else is the daemon's: the config watcher records generations,\n"
+	"fanotify and the /proc scanner run (--sources; \"audit\" here means the\n"
+	"records from standard input), verdicts go to the same store, and report,\n"
+	"services and history read it. One writer per store: the plugin and a daemon\n"
+	"cannot share one (the second one to start says which pid holds it).\n"
+	"\n"
+	"Never stalls auditd: a thread reads standard input at once into a bounded\n"
+	"queue (8 MiB); when the queue is full, whole lines are dropped, counted and\n"
+	"recorded as lost events of the generation (report then says so). At the end\n"
+	"of input (auditd stops, or restarts and starts a new plugin) it records what\n"
+	"it read and exits 0; the next one resumes from the store. Records of other\n"
+	"hosts (node=NAME other than this host's, on a central auditd) are skipped:\n"
+	"run replay on the central log for those. Its own reads of resolv.conf are\n"
+	"skipped too (the shipped rules cannot exclude its pid).\n"
+	"\n"
+	"Options: those of 'resolvstale daemon' except --audit-register, plus\n"
+	"  --node NAME          this host's name in node= prefixes (default: the host\n"
+	"                       name; web1 and web1.example.com are the same)\n"
+	"The event log goes to standard error (auditd's journal) and lists changes\n"
+	"and warnings only (--log-events to add evidence).\n"
+	"\n"
+	"Signals: SIGTERM (auditd stops it) saves and exits 0; SIGHUP re-reads\n"
+	"resolv.conf.\n"
+	"\n"
+	"Exit status: 0 stopped (SIGTERM, end of input); 2 could not start (store in\n"
+	"use, unwritable) or failed.\n"
+	"\n"
+	"/etc/audit/plugins.d/resolvstale.conf:\n"
+	"  active = yes\n"
+	"  direction = out\n"
+	"  path = /usr/local/bin/resolvstale\n"
+	"  type = always\n"
+	"  args = audit-plugin\n"
+	"  format = string\n";
+
 enum {
 	OPT_RESOLV_CONF = 256,
 	OPT_DB,
@@ -121,10 +166,11 @@ enum {
 	OPT_RETIRED,
 	OPT_METRICS_FILE,
 	OPT_KEEP,
+	OPT_NODE,
 };
 
 /* --log-events: "all", "none", or event names. */
-static int parse_log_events(const char *list, unsigned *set)
+static int parse_log_events(const char *cmd, const char *list, unsigned *set)
 {
 	static const enum rs_event_type types[] = {
 		RS_EV_CONFIG_OPEN, RS_EV_CONFIG_STAT, RS_EV_CONFIG_WRITE, RS_EV_DNS_SEND,
@@ -148,7 +194,7 @@ static int parse_log_events(const char *list, unsigned *set)
 		}
 		if (k == sizeof(types) / sizeof(types[0])) {
 			rs_cli_error(
-				"daemon",
+				cmd,
 				"unknown event '%.*s' in --log-events (expected all, none, or "
 				"config_open, config_stat, config_write, dns_send, events_lost, "
 				"socket_seen, process_info)",
@@ -162,6 +208,7 @@ static int parse_log_events(const char *list, unsigned *set)
 }
 
 static int run(int argc, char **argv);
+static int run_plugin(int argc, char **argv);
 
 const struct rs_command rs_cmd_daemon = {
 	"daemon",
@@ -170,7 +217,26 @@ const struct rs_command rs_cmd_daemon = {
 	run,
 };
 
+const struct rs_command rs_cmd_audit_plugin = {
+	"audit-plugin",
+	"the daemon as an auditd plugin: audit records from auditd on stdin",
+	plugin_help,
+	run_plugin,
+};
+
+static int run_common(const struct rs_command *cmd, int argc, char **argv, bool plugin);
+
 static int run(int argc, char **argv)
+{
+	return run_common(&rs_cmd_daemon, argc, argv, false);
+}
+
+static int run_plugin(int argc, char **argv)
+{
+	return run_common(&rs_cmd_audit_plugin, argc, argv, true);
+}
+
+static int run_common(const struct rs_command *cmd, int argc, char **argv, bool plugin)
 {
 	static const struct option longopts[] = {
 		{"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
@@ -186,6 +252,7 @@ static int run(int argc, char **argv)
 		{"retired", required_argument, NULL, OPT_RETIRED},
 		{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
 		{"keep-generations", required_argument, NULL, OPT_KEEP},
+		{"node", required_argument, NULL, OPT_NODE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -209,8 +276,27 @@ static int run(int argc, char **argv)
 	uint64_t ms;
 	int c, k, status;
 
-	while ((c = rs_cli_getopt(&rs_cmd_daemon, argc, argv, "h", longopts)) != -1) {
+	if (plugin) {
+		/* auditd owns stdout; the log goes to stderr (the journal of
+		 * auditd's service), changes and warnings only by default. */
+		o.audit_stdin = true;
+		o.log_stderr = true;
+		o.log_evidence = 0;
+	}
+	while ((c = rs_cli_getopt(cmd, argc, argv, "h", longopts)) != -1) {
+		if (!plugin && c == OPT_NODE) {
+			rs_cli_error(cmd->name, "--node is an option of audit-plugin");
+			return RS_EXIT_ERROR;
+		}
+		if (plugin && c == OPT_AUDIT_REGISTER) {
+			rs_cli_error(cmd->name, "--audit-register is for the daemon: the plugin "
+						"reads what auditd hands it");
+			return RS_EXIT_ERROR;
+		}
 		switch (c) {
+		case OPT_NODE:
+			o.local_node = optarg;
+			break;
 		case OPT_RESOLV_CONF:
 			resolv_conf = optarg;
 			break;
@@ -218,18 +304,18 @@ static int run(int argc, char **argv)
 			db = optarg;
 			break;
 		case OPT_LOG_FORMAT:
-			k = rs_cli_choice("daemon", "--log-format", optarg, formats);
+			k = rs_cli_choice(cmd->name, "--log-format", optarg, formats);
 			if (k < 0)
 				return RS_EXIT_ERROR;
 			o.log_format = k == 0 ? RS_LOG_TEXT : RS_LOG_JSON;
 			break;
 		case OPT_SETTLE:
-			if (rs_cli_duration("daemon", "--settle", optarg, 0, 10000, &ms) < 0)
+			if (rs_cli_duration(cmd->name, "--settle", optarg, 0, 10000, &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.settle_ms = (unsigned)ms;
 			break;
 		case OPT_EMPTY_GRACE:
-			if (rs_cli_duration("daemon", "--empty-grace", optarg, 0, 600000, &ms) < 0)
+			if (rs_cli_duration(cmd->name, "--empty-grace", optarg, 0, 600000, &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.persist_ms = (unsigned)ms;
 			break;
@@ -237,7 +323,7 @@ static int run(int argc, char **argv)
 			if (rs_sources_parse(optarg, &o.sources, bad, sizeof(bad)) < 0 ||
 			    (o.sources & ~((1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) |
 					   (1u << RS_SRC_PROCSCAN)))) {
-				rs_cli_error("daemon",
+				rs_cli_error(cmd->name,
 					     "unknown or unavailable source '%s' in --sources "
 					     "(expected fanotify, audit, procscan, or none)",
 					     bad[0] ? bad : optarg);
@@ -249,28 +335,28 @@ static int run(int argc, char **argv)
 			o.audit_register = true;
 			break;
 		case OPT_LOG_EVENTS:
-			if (parse_log_events(optarg, &o.log_evidence) < 0)
+			if (parse_log_events(cmd->name, optarg, &o.log_evidence) < 0)
 				return RS_EXIT_ERROR;
 			break;
 		case OPT_SCAN_INTERVAL:
-			if (rs_cli_duration("daemon", "--scan-interval", optarg, 1000, 86400000,
+			if (rs_cli_duration(cmd->name, "--scan-interval", optarg, 1000, 86400000,
 					    &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.scan_interval_ms = (unsigned)ms;
 			break;
 		case OPT_GRACE:
-			if (rs_cli_duration("daemon", "--grace", optarg, 0, 60000, &ms) < 0)
+			if (rs_cli_duration(cmd->name, "--grace", optarg, 0, 60000, &ms) < 0)
 				return RS_EXIT_ERROR;
 			o.grace_ms = (unsigned)ms;
 			break;
 		case OPT_RETIRED:
 			if (o.n_retired == RS_DAEMON_MAX_RETIRED) {
-				rs_cli_error("daemon", "too many --retired (at most %d)",
+				rs_cli_error(cmd->name, "too many --retired (at most %d)",
 					     RS_DAEMON_MAX_RETIRED);
 				return RS_EXIT_ERROR;
 			}
 			if (rs_addr_parse(optarg, &o.retired[o.n_retired]) < 0) {
-				rs_cli_error("daemon",
+				rs_cli_error(cmd->name,
 					     "--retired '%s' is not a numeric IPv4 or IPv6 address",
 					     optarg);
 				return RS_EXIT_ERROR;
@@ -279,13 +365,13 @@ static int run(int argc, char **argv)
 			break;
 		case OPT_METRICS_FILE:
 			free(abs_metrics);
-			abs_metrics = rs_cli_abspath("daemon", "--metrics-file", optarg);
+			abs_metrics = rs_cli_abspath(cmd->name, "--metrics-file", optarg);
 			if (abs_metrics == NULL)
 				return RS_EXIT_ERROR;
 			o.metrics_file = abs_metrics;
 			break;
 		case OPT_KEEP:
-			if (rs_cli_int("daemon", "--keep-generations", optarg, 1, 100000, &keep) <
+			if (rs_cli_int(cmd->name, "--keep-generations", optarg, 1, 100000, &keep) <
 			    0)
 				return RS_EXIT_ERROR;
 			o.keep_generations = (unsigned)keep;
@@ -297,9 +383,9 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return rs_cli_extra_args("daemon", argc, argv);
-	abs_conf = rs_cli_abspath("daemon", "--resolv-conf", resolv_conf);
-	abs_db = abs_conf ? rs_cli_abspath("daemon", "--db", db) : NULL;
+		return rs_cli_extra_args(cmd->name, argc, argv);
+	abs_conf = rs_cli_abspath(cmd->name, "--resolv-conf", resolv_conf);
+	abs_db = abs_conf ? rs_cli_abspath(cmd->name, "--db", db) : NULL;
 	if (abs_conf == NULL || abs_db == NULL) {
 		free(abs_conf);
 		return RS_EXIT_ERROR;

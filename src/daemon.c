@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "resolvstale/audit_src.h"
+#include "resolvstale/audit_stdin.h"
 #include "resolvstale/confwatch.h"
 #include "resolvstale/fanotify_src.h"
 #include "resolvstale/judge.h"
@@ -49,6 +50,8 @@ struct daemon {
 	struct rs_proccache *cache;
 	struct rs_fanotify_src *fan;
 	struct rs_audit_src *audit;
+	struct rs_audit_stdin *astdin; /* audit-plugin: records from auditd on stdin */
+	char hostname[256];
 	struct rs_procscan_src *scan; /* facts always; socket scans if scan_sockets */
 	bool scan_sockets;
 	struct rs_judge *judge;
@@ -310,6 +313,8 @@ static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *sn
 		rs_fanotify_src_retarget(d->fan, snap->target);
 	if (d->audit != NULL && snap->target != NULL)
 		rs_audit_src_retarget(d->audit, snap->target, ino, dev);
+	if (d->astdin != NULL && snap->target != NULL)
+		rs_audit_stdin_retarget(d->astdin, snap->target, ino, dev);
 	if (d->scan != NULL)
 		rs_procscan_src_set_watched(d->scan, dev, ino);
 }
@@ -407,7 +412,8 @@ static int setup_fds(struct daemon *d)
 	if (add_fd(d->epfd, d->sigfd) < 0 || add_fd(d->epfd, d->flushfd) < 0 ||
 	    add_fd(d->epfd, rs_confwatch_fd(d->cw)) < 0 ||
 	    (d->fan != NULL && add_fd(d->epfd, rs_fanotify_src_fd(d->fan)) < 0) ||
-	    (d->audit != NULL && add_fd(d->epfd, rs_audit_src_fd(d->audit)) < 0))
+	    (d->audit != NULL && add_fd(d->epfd, rs_audit_src_fd(d->audit)) < 0) ||
+	    (d->astdin != NULL && add_fd(d->epfd, rs_audit_stdin_fd(d->astdin)) < 0))
 		return -errno;
 	return 0;
 }
@@ -446,12 +452,14 @@ static void on_flush(struct daemon *d)
 		return;
 	if (d->audit != NULL)
 		rs_audit_src_tick(d->audit);
+	if (d->astdin != NULL)
+		rs_audit_stdin_tick(d->astdin);
 	if (d->n_unsaved > 0)
 		save_unsaved(d);
 	if (d->judge != NULL) {
 		struct rs_metrics_source src[3] = {
 			{"fanotify", d->fan != NULL, d->lost_by[RS_SRC_FANOTIFY]},
-			{"audit", d->audit != NULL, d->lost_by[RS_SRC_AUDIT]},
+			{"audit", d->audit != NULL || d->astdin != NULL, d->lost_by[RS_SRC_AUDIT]},
 			{"procscan", d->scan_sockets, d->lost_by[RS_SRC_PROCSCAN]},
 		};
 		rs_judge_tick(d->judge, src, 3, d->events);
@@ -539,6 +547,21 @@ static int loop(struct daemon *d)
 				if (r < 0) {
 					err_line("the fanotify source failed: %s", strerror(-r));
 					return 2;
+				}
+			} else if (d->astdin != NULL && fd == rs_audit_stdin_fd(d->astdin)) {
+				int r = rs_audit_stdin_process(d->astdin);
+				if (r < 0) {
+					err_line("reading audit records from standard input "
+						 "failed: %s",
+						 strerror(-r));
+					return 2;
+				}
+				if (r == 1) {
+					/* auditd stopped or restarts (and starts a new
+					 * plugin): what was read is recorded, the next
+					 * one resumes from the store. */
+					d->stop = true;
+					d->stop_reason = "end of input";
 				}
 			} else if (d->audit != NULL && fd == rs_audit_src_fd(d->audit)) {
 				int r = rs_audit_src_process(d->audit);
@@ -676,7 +699,28 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			err_line("%s", msg);
 		}
 	}
-	if (d->o->sources & (1u << RS_SRC_AUDIT)) {
+	if ((d->o->sources & (1u << RS_SRC_AUDIT)) && d->o->audit_stdin) {
+		struct rs_audit_stdin_opts so;
+		memset(&so, 0, sizeof(so));
+		so.fd = STDIN_FILENO;
+		so.target = target;
+		so.target_ino = snap->id.state == RS_FILE_OK ? snap->id.ino : 0;
+		so.target_dev = snap->id.state == RS_FILE_OK ? snap->id.dev : 0;
+		so.cache = d->cache;
+		so.sink = sink;
+		so.notice = on_notice;
+		so.notice_ctx = d;
+		so.local_node = d->o->local_node ? d->o->local_node : d->hostname;
+		wanted++;
+		if (rs_audit_stdin_new(&so, &d->astdin, err, sizeof(err)) == 0) {
+			started++;
+		} else {
+			snprintf(msg, sizeof(msg), "audit records from standard input: %s", err);
+			rs_eventlog_notice(&d->log, "error", msg);
+			err_line("%s", msg);
+			return -1;
+		}
+	} else if (d->o->sources & (1u << RS_SRC_AUDIT)) {
 		struct rs_audit_src_opts ao;
 		struct rs_audit_state restore, now;
 		bool have_restore = load_audit_restore(d, &restore);
@@ -768,7 +812,9 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	d.sigfd = d.flushfd = d.epfd = d.proc_dirfd = -1;
 	d.writer.uid = d.writer.auid = -1;
 	d.status = 2;
-	rs_eventlog_init(&d.log, stdout, o->log_format);
+	rs_eventlog_init(&d.log, o->log_stderr ? stderr : stdout, o->log_format);
+	if (gethostname(d.hostname, sizeof(d.hostname) - 1) < 0)
+		d.hostname[0] = '\0';
 	d.log.evidence_types = o->log_evidence;
 
 	r = rs_store_open(o->db_path, RS_STORE_WRITE, &d.store, err, sizeof(err));
@@ -830,8 +876,9 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	info.resumed = resumed;
 	info.watches = rs_confwatch_n_watches(d.cw);
 	snprintf(sources, sizeof(sources), "%s%s%s%s%s", d.fan ? "fanotify" : "",
-		 d.fan && d.audit ? "," : "", d.audit ? "audit" : "",
-		 d.scan_sockets && (d.fan || d.audit) ? "," : "", d.scan_sockets ? "procscan" : "");
+		 d.fan && (d.audit || d.astdin) ? "," : "", d.audit || d.astdin ? "audit" : "",
+		 d.scan_sockets && (d.fan || d.audit || d.astdin) ? "," : "",
+		 d.scan_sockets ? "procscan" : "");
 	info.sources = sources;
 	/* What the report needs to judge the evidence: which sources ran, and
 	 * which boot the pids belong to. */
@@ -879,6 +926,10 @@ out:
 		rs_generation_clear(&d.unsaved[i]);
 	free(d.last_target);
 	rs_writer_clear(&d.writer);
+	/* The plugin's input emits what it still holds: the judge must be
+	 * there to take it. */
+	rs_audit_stdin_free(d.astdin);
+	d.astdin = NULL;
 	rs_judge_free(d.judge);
 	d.judge = NULL;
 	if (d.store != NULL)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "resolvstale/audit_rec.h"
+#include "resolvstale/audit_stdin.h"
 #include "resolvstale/engine.h"
 #include "resolvstale/escape.h"
 #include "resolvstale/replay.h"
@@ -339,24 +340,6 @@ static void on_event(void *ctx, const struct rs_audit_event *ae)
 
 /* --- reading the files -------------------------------------------------------------- */
 
-/* Whether a line is an audit record: optional "node=NAME ", then "type=" and
- * " msg=audit(" soon after. */
-static bool is_record(const char *s, size_t len)
-{
-	const char *p = s, *end = s + len;
-
-	if (len >= 5 && memcmp(p, "node=", 5) == 0) {
-		p = memchr(p, ' ', (size_t)(end - p));
-		if (p == NULL)
-			return false;
-		p++;
-	}
-	if (end - p < 5 || memcmp(p, "type=", 5) != 0)
-		return false;
-	return memmem(p, (size_t)(end - p) < 128 ? (size_t)(end - p) : 128, " msg=audit(", 11) !=
-	       NULL;
-}
-
 /* The time of the first record in the first 64 KiB of a file, or INT64_MAX. */
 static int64_t first_time(const char *path)
 {
@@ -413,7 +396,7 @@ static void feed_lines(struct replay *r, struct rs_audit_feed *feed, const char 
 		r->stats->lines++;
 		if (ll == 0) {
 			/* an empty line: skip quietly */
-		} else if (ll > MAX_LINE || !is_record(p, ll)) {
+		} else if (ll > MAX_LINE || !rs_audit_line_plausible(p, ll)) {
 			r->stats->garbage++;
 			if (run != NULL)
 				rs_audit_feed_text(feed, run, (size_t)(p - run));

@@ -32,6 +32,7 @@ extern const struct rs_command rs_cmd_history;
 extern const struct rs_command rs_cmd_report;
 extern const struct rs_command rs_cmd_services;
 extern const struct rs_command rs_cmd_replay;
+extern const struct rs_command rs_cmd_audit_plugin;
 extern const struct rs_command rs_cmd_check;
 extern const struct rs_command rs_cmd_rules;
 extern const struct rs_command rs_cmd_scan;

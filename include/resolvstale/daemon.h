@@ -14,19 +14,24 @@ struct rs_daemon_opts {
 	const char *resolv_conf; /* absolute path of the watched file */
 	const char *db_path;
 	enum rs_log_format log_format;
-	unsigned settle_ms;  /* quiet time before reading after an event */
-	unsigned persist_ms; /* how long an empty/missing file must last */
-	unsigned flush_ms;   /* longest time a write waits in a transaction */
-	unsigned sources;    /* evidence sources: bit (1u << enum rs_source) */
-	bool sources_explicit; /* --sources given: a source that fails is an error */
-	bool audit_register; /* read audit as the registered audit daemon */
-	unsigned log_evidence; /* evidence event types logged (eventlog.h) */
+	unsigned settle_ms;        /* quiet time before reading after an event */
+	unsigned persist_ms;       /* how long an empty/missing file must last */
+	unsigned flush_ms;         /* longest time a write waits in a transaction */
+	unsigned sources;          /* evidence sources: bit (1u << enum rs_source) */
+	bool sources_explicit;     /* --sources given: a source that fails is an error */
+	bool audit_register;       /* read audit as the registered audit daemon */
+	unsigned log_evidence;     /* evidence event types logged (eventlog.h) */
 	unsigned scan_interval_ms; /* /proc scans between the triggered ones */
 	unsigned grace_ms;         /* sends this long after a change were in flight */
 	struct rs_addr retired[RS_DAEMON_MAX_RETIRED]; /* --retired */
 	size_t n_retired;
 	const char *metrics_file;  /* Prometheus text file, or NULL */
 	unsigned keep_generations; /* evidence of older generations is pruned */
+	bool audit_stdin;          /* audit-plugin: audit records come from auditd on
+				    * stdin instead of the kernel */
+	const char *local_node;    /* audit-plugin: this host's node= name (NULL:
+				    * the host name) */
+	bool log_stderr;           /* the event log on stderr (stdout is auditd's) */
 };
 
 /* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line
