@@ -418,7 +418,8 @@ static struct infer_slot *infer_find(struct rs_audit_infer *ai, uint64_t key, bo
 	for (int i = 0; i < INFER_WAYS; i++) {
 		if (set[i].key == key)
 			return &set[i];
-		if (set[i].key == 0 || set[i].used < victim->used)
+		/* A free slot first, else the least recently used. */
+		if (victim->key != 0 && (set[i].key == 0 || set[i].used < victim->used))
 			victim = &set[i];
 	}
 	if (!add)
@@ -462,6 +463,7 @@ size_t rs_audit_infer_apply(struct rs_audit_infer *ai, const struct rs_audit_eve
 			ai->stats.learned++;
 		} else if (slot != NULL) {
 			slot->key = 0; /* the fd now leads elsewhere */
+			slot->used = 0;
 			ai->stats.forgotten++;
 		}
 		return n;

@@ -44,6 +44,7 @@ struct node {
 	struct write_seen writes[MAX_WRITES];
 	size_t n_writes;
 	uint64_t more_writes;
+	uint64_t events, dns_sends, inferred; /* this node's */
 };
 
 struct replay {
@@ -301,14 +302,18 @@ static void on_event(void *ctx, const struct rs_audit_event *ae)
 	r->stats->events++;
 	if (r->err != 0 || (o->node != NULL && strcmp(ae->node, o->node) != 0))
 		return;
-	if ((o->since_ns != 0 && ae->time_ns < o->since_ns) ||
-	    (o->until_ns != 0 && ae->time_ns > o->until_ns)) {
-		r->stats->outside++;
-		return;
-	}
 	n = node_get(r, ae->node, ae->time_ns);
 	if (n == NULL)
 		return;
+	if ((o->since_ns != 0 && ae->time_ns < o->since_ns) ||
+	    (o->until_ns != 0 && ae->time_ns > o->until_ns)) {
+		/* Not judged, but a connect before the window tells where the
+		 * sends in it go. */
+		r->stats->outside++;
+		(void)rs_audit_infer_apply(n->infer, ae, evs, 0, 0);
+		return;
+	}
+	n->events++;
 	/* A change between the last event and this one. */
 	while (n->gen + 1 < r->n_gens && ae->time_ns >= r->gens[n->gen + 1].time_ns) {
 		if (tick(r, n, r->gens[n->gen + 1].time_ns, true) < 0 ||
@@ -321,6 +326,8 @@ static void on_event(void *ctx, const struct rs_audit_event *ae)
 		if (evs[i].type == RS_EV_DNS_SEND) {
 			r->stats->dns_sends++;
 			r->stats->inferred += evs[i].u.dns.inferred;
+			n->dns_sends++;
+			n->inferred += evs[i].u.dns.inferred;
 		} else {
 			r->stats->config++;
 		}
@@ -404,6 +411,8 @@ static void feed_lines(struct replay *r, struct rs_audit_feed *feed, const char 
 			p = next;
 			continue;
 		}
+		if (ll > 0)
+			r->stats->records++;
 		if (run == NULL)
 			run = p;
 		p = next;
@@ -414,8 +423,11 @@ static void feed_lines(struct replay *r, struct rs_audit_feed *feed, const char 
 
 static int read_file(struct replay *r, struct rs_audit_feed *feed, const char *path)
 {
+	/* Before each read at most MAX_LINE bytes of an unfinished line wait
+	 * in buf: a chunk, that tail and the newline added at the end fit. */
 	char *buf = malloc(CHUNK + MAX_LINE + 2);
 	size_t have = 0;
+	bool skipping = false; /* inside a line too long to keep */
 	int fd, rc = 0;
 
 	if (buf == NULL)
@@ -426,9 +438,9 @@ static int read_file(struct replay *r, struct rs_audit_feed *feed, const char *p
 		free(buf);
 		return rc;
 	}
-	for (;;) {
+	for (bool first = true;; first = false) {
 		ssize_t n = read(fd, buf + have, CHUNK);
-		size_t whole;
+		size_t start = 0, end, tail;
 		char *last;
 
 		if (n < 0 && errno == EINTR)
@@ -437,7 +449,7 @@ static int read_file(struct replay *r, struct rs_audit_feed *feed, const char *p
 			rc = fail(r, -errno, "cannot read %s: %s", path, strerror(errno));
 			break;
 		}
-		if (have == 0 && n >= 2 && (unsigned char)buf[0] == 0x1f &&
+		if (first && n >= 2 && (unsigned char)buf[0] == 0x1f &&
 		    (unsigned char)buf[1] == 0x8b) {
 			rc = fail(r, -EINVAL,
 				  "%s is compressed: decompress it first (zcat %s | resolvstale "
@@ -448,25 +460,38 @@ static int read_file(struct replay *r, struct rs_audit_feed *feed, const char *p
 		r->stats->bytes += (uint64_t)n;
 		have += (size_t)n;
 		if (n == 0) {
-			/* The end: a last line without newline counts too (a
-			 * truncated record is refused by the feed). */
-			if (have > 0) {
+			/* The end: a last line without a newline is read as far
+			 * as it goes (a record cut short loses its last fields). */
+			if (have > 0 && !skipping) {
 				buf[have++] = '\n';
 				feed_lines(r, feed, buf, have);
 			}
 			break;
 		}
-		last = memrchr(buf, '\n', have);
-		whole = last ? (size_t)(last - buf) + 1 : 0;
-		if (whole == 0 && have > MAX_LINE) {
-			/* No newline in a whole line's worth: garbage. */
-			r->stats->garbage++;
-			have = 0;
-			continue;
+		if (skipping) {
+			char *nl = memchr(buf, '\n', have);
+			if (nl == NULL) {
+				have = 0;
+				continue;
+			}
+			start = (size_t)(nl - buf) + 1;
+			skipping = false;
 		}
-		feed_lines(r, feed, buf, whole);
-		memmove(buf, buf + whole, have - whole);
-		have -= whole;
+		last = memrchr(buf + start, '\n', have - start);
+		end = last ? (size_t)(last - buf) + 1 : start;
+		feed_lines(r, feed, buf + start, end - start);
+		tail = have - end;
+		if (tail > MAX_LINE) {
+			/* No newline in a whole line's worth: garbage up to the
+			 * next newline. */
+			r->stats->garbage++;
+			r->stats->lines++;
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(buf, buf + end, tail);
+			have = tail;
+		}
 		if (r->err != 0)
 			break;
 	}
@@ -509,7 +534,6 @@ static int read_all(struct replay *r)
 		rc = read_file(r, feed, ord[i].path);
 	}
 	rs_audit_feed_flush(feed);
-	r->stats->records = rs_audit_feed_stats(feed)->records;
 out:
 	rs_audit_feed_free(feed);
 	free(ord);
@@ -541,9 +565,10 @@ static void json_extra(void *ctx, struct rs_json *j)
 	rs_json_kv_uint(j, "lines", s->lines);
 	rs_json_kv_uint(j, "garbage_lines", s->garbage);
 	rs_json_kv_uint(j, "records", s->records);
-	rs_json_kv_uint(j, "events", s->events);
-	rs_json_kv_uint(j, "dns_sends", s->dns_sends);
-	rs_json_kv_uint(j, "inferred_sends", s->inferred);
+	/* The node's own (files, lines and records are the logs'). */
+	rs_json_kv_uint(j, "events", x->n->events);
+	rs_json_kv_uint(j, "dns_sends", x->n->dns_sends);
+	rs_json_kv_uint(j, "inferred_sends", x->n->inferred);
 	rs_json_kv_uint(j, "outside_window", s->outside);
 	rs_json_key(j, "resolv_conf_writes");
 	rs_json_arr_begin(j);
@@ -572,8 +597,8 @@ static void text_extra(void *ctx, struct rs_sbuf *sb)
 		       "  replay     %llu file%s, %llu records, %llu DNS sends (%llu inferred from "
 		       "an earlier connect); %llu lines that are not audit records skipped\n",
 		       (unsigned long long)s->files, s->files == 1 ? "" : "s",
-		       (unsigned long long)s->records, (unsigned long long)s->dns_sends,
-		       (unsigned long long)s->inferred, (unsigned long long)s->garbage);
+		       (unsigned long long)s->records, (unsigned long long)x->n->dns_sends,
+		       (unsigned long long)x->n->inferred, (unsigned long long)s->garbage);
 	for (size_t i = 0; i < x->n->n_writes; i++) {
 		const struct write_seen *w = &x->n->writes[i];
 		rs_sbuf_printf(sb, "  written    %s by pid %d ",
@@ -638,8 +663,7 @@ static int report_nodes(struct replay *r, FILE *out)
 		o.csv_no_header = i > 0;
 		if (ro->format == RS_REPORT_JSON) {
 			rs_json_escape(&sb, n->name, strlen(n->name));
-			fprintf(out, "%s{\"node\":\"%s\",\"report\":", i ? "," : "",
-				rs_sbuf_str(&sb));
+			fprintf(out, "%s{\"node\":%s,\"report\":", i ? "," : "", rs_sbuf_str(&sb));
 		} else if (ro->format == RS_REPORT_TEXT) {
 			rs_escape_text(&sb, n->name[0] ? n->name : "(no node= prefix)",
 				       strlen(n->name[0] ? n->name : "(no node= prefix)"));
@@ -742,6 +766,8 @@ int rs_replay_run(const struct rs_replay_opts *o, FILE *out, struct rs_replay_st
 		rc = make_dir(&r);
 	if (rc == 0)
 		rc = read_all(&r);
+	if (rc == 0 && r.err == 0 && r.n_nodes == 0 && o->node != NULL && o->node[0] != '\0')
+		rc = fail(&r, -ENOENT, "no record of node %s in the logs", o->node);
 	if (rc == 0 && r.err == 0 && r.n_nodes == 0 &&
 	    node_get(&r, o->node ? o->node : "", o->since_ns ? o->since_ns : rs_time_now_ns()) ==
 		    NULL)
@@ -752,6 +778,14 @@ int rs_replay_run(const struct rs_replay_opts *o, FILE *out, struct rs_replay_st
 		int64_t end = n->last_ns + 3600 * RS_NS_PER_SEC;
 		if (tick(&r, n, end, false) < 0 || tick(&r, n, end + 20 * RS_NS_PER_SEC, true) < 0)
 			break;
+	}
+	/* The stores are complete: close them, the report reads them. */
+	for (size_t i = 0; i < r.n_nodes; i++) {
+		rs_engine_free(r.nodes[i]->eng);
+		r.nodes[i]->eng = NULL;
+		if (rs_store_close(r.nodes[i]->st) < 0 && r.err == 0)
+			fail(&r, -EIO, "cannot write %s", r.nodes[i]->path);
+		r.nodes[i]->st = NULL;
 	}
 	stats->seconds = (double)(rs_time_mono_ns() - t0) / 1e9;
 	if (rc == 0 && r.err == 0) {

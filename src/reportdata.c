@@ -335,8 +335,8 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, st
 		snprintf(err, errlen, "%s", l.oom ? "out of memory" : rs_store_errmsg(st));
 		goto out;
 	}
-	d->complete =
-		d->lost_events == 0 && strstr(d->sources, "audit") != NULL && !d->gen.at_start;
+	d->complete = d->lost_events == 0 && !d->gen.at_start &&
+		      (d->offline || strstr(d->sources, "audit") != NULL);
 	r = mark_superseded(d);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -54,7 +54,8 @@ for bin in "$@"; do
 	bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	# libFuzzer stops after -max_total_time; the outer timeout bounds a
 	# fuzzer that does not (a hang in its set-up, say).
-	(cd "$work" && timeout --kill-after=10 $((secs + 120)) "$bin_abs" \
+	(cd "$work" && LSAN_OPTIONS="suppressions=$top/tests/fuzz/lsan.supp" \
+		timeout --kill-after=10 $((secs + 120)) "$bin_abs" \
 		-max_total_time="$secs" -max_len=70000 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1)
 	rc=$?

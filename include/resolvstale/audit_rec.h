@@ -113,8 +113,8 @@ bool rs_audit_is_write(const char *syscall);
  * of the last connect to port 53, forgets it at any later connect on that fd
  * (fds are reused, and close is rarely logged), and turns a later
  * sendto/sendmsg/sendmmsg/send/write/writev without an address on that fd
- * into a DNS_SEND marked inferred. Fixed capacity: the least recently used
- * entry goes. socketcall (i386) is not followed: its fd is behind a pointer. */
+ * into a DNS_SEND marked inferred. Fixed capacity, 4-way set-associative by
+ * key: a full set gives up its least recently used entry. socketcall (i386) is not followed: its fd is behind a pointer. */
 struct rs_audit_infer;
 
 struct rs_audit_infer_stats {

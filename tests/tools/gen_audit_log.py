@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Write a synthetic auditd log (RAW format) for the audit parsing benchmark
-(tests/bench/audit_parse.sh), modelled on the records captured on this kernel
-in tests/fixtures/audit/raw.log.
+(tests/bench/audit_parse.sh) and the replay benchmark (tests/bench/replay.sh),
+modelled on the records captured on this kernel in
+tests/fixtures/audit/raw.log.
 
-    gen_audit_log.py [--seed N] [--records N] OUT
+    gen_audit_log.py [--seed N] [--records N] [--replay] OUT
 
 The log has exactly --records records (default: 1,000,000 when
 BENCH_SIZE=full, else 20,000), serials and timestamps increasing, one event
@@ -23,6 +24,28 @@ after another as auditd writes them. The mix:
 Prints what a correct parser must find, one line of key=value pairs:
 
     records=N events=N dns_send=N config=N other_sends=N
+
+--replay (tests/bench/replay.sh) changes the DNS part of the mix into a
+resolver change seen from the processes: 127.53.0.1 is the OLD server
+(retired before the log begins), 127.53.0.2 the new one.
+
+  - stale processes send only to the old server (127.53.0.1 or
+    ::ffff:127.53.0.1) and never read resolv.conf: four long-lived clients
+    (python3, dig @127.53.0.1, java, "my resolver") and php-fpm workers
+    forked from a master that read the old file, respawned under new pids
+    as the log goes on;
+  - fresh processes send only to the new server (127.53.0.2 or ::1) and
+    stat/open resolv.conf: curl and cron jobs that come and go (new pids);
+  - besides connect and sendto with an address, both groups use connected
+    sockets as glibc does: connect to port 53, then two sendmmsg/sendto
+    without an address on that fd (no SOCKADDR record).
+
+The summary line then adds inferred=N (sends without an address that follow
+a connect to port 53 on the same pid and fd), stale_procs=N (distinct pids
+that sent to the old server) and fresh_procs=N. The rest of the mix (dnsmasq
+replies, https connects, execve, opens, login records) is unchanged, and
+without --replay the output is byte for byte what it was before the option
+existed.
 
 Run alone without OUT (as tests/run-bench.sh runs every script here), it
 checks itself on a small log in memory and exits: the benchmark is
@@ -110,8 +133,16 @@ PATH_TAIL = ("dev=00:27 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL ca
              "cap_fe=0 cap_fver=0 cap_frootid=0")
 
 
+OLD_SERVERS = [("020000357F3500010000000000000000", 8),  # 127.53.0.1:53
+               ("0A0000350000000000000000000000000000FFFF7F35000100000000", 1)]  # mapped
+NEW_SERVERS = [("020000357F3500020000000000000000", 8),  # 127.53.0.2:53
+               ("0A000035000000000000000000000000000000000000000100000000", 1)]  # [::1]:53
+STALE_CLIENTS = [CLIENTS[0], CLIENTS[1], CLIENTS[3], CLIENTS[4]]
+FRESH_CLIENTS = [CLIENTS[2]]
+
+
 class Gen:
-    def __init__(self, seed):
+    def __init__(self, seed, replay=False):
         self.rng = random.Random(seed)
         self.sec = 1795400000
         self.ms = 0
@@ -136,6 +167,92 @@ class Gen:
         for _, w in SERVERS:
             total += w
             self.server_cum.append(total)
+        self.replay = replay
+        if replay:
+            self.replay_init()
+
+    # --- --replay: a resolver change seen from the processes -------------------
+
+    def replay_init(self):
+        self.counts.update(inferred=0, stale_procs=0, fresh_procs=0)
+        self.stale_pids = set()
+        self.fresh_pids = set()
+        self.next_pid = 20000
+        self.fpm = [self.spawn_fpm() for _ in range(3)]
+        self.cron = []  # [Proc, events left]
+        self.kinds = [(self.dns_connect, 12), (self.dns_sendto, 4), (self.dns_connected, 4),
+                      (self.dnsmasq_reply, 6), (self.conf_stat, 8), (self.conf_open, 6),
+                      (self.execve, 8), (self.open_other, 14), (self.user_record, 10),
+                      (self.connect_https, 12)]
+        self.cum = []
+        total = 0
+        for _, w in self.kinds:
+            total += w
+            self.cum.append(total)
+        self.sizes[self.dns_connected] = 7
+
+    def spawn_fpm(self):
+        self.next_pid += 1
+        return Proc(self.next_pid, "php-fpm8.2", "/usr/sbin/php-fpm8.2",
+                    ["php-fpm: pool www"], uid=33, ppid=1200)
+
+    def spawn_cron(self):
+        self.next_pid += 1
+        return Proc(self.next_pid, "curl", "/usr/bin/curl",
+                    ["curl", "-fsS", "https://status.example.net/ping"], uid=0, ppid=640)
+
+    def tick(self):
+        """Between events: php-fpm workers respawn, cron jobs come and go."""
+        if self.rng.random() < 1 / 400:
+            self.fpm[self.rng.randrange(len(self.fpm))] = self.spawn_fpm()
+        if self.rng.random() < 1 / 300:
+            self.cron.append([self.spawn_cron(), 80])
+        for c in self.cron:
+            c[1] -= 1
+        self.cron = [c for c in self.cron if c[1] > 0]
+
+    def pick(self, table):
+        total = sum(w for _, w in table)
+        x = self.rng.random() * total
+        for saddr, w in table:
+            if x < w:
+                return saddr
+            x -= w
+        return table[-1][0]
+
+    def replay_client(self):
+        """(process, stale): 60 % of the DNS traffic comes from stale ones."""
+        if self.rng.random() < 0.6:
+            return self.rng.choice(STALE_CLIENTS + self.fpm), True
+        return self.rng.choice(FRESH_CLIENTS + [c[0] for c in self.cron]), False
+
+    def replay_send(self, out, nr, exit_ok, ok=True):
+        p, stale = self.replay_client()
+        saddr = self.pick(OLD_SERVERS if stale else NEW_SERVERS)
+        self.send(out, p, nr, saddr, '"resolvstale-live-dns"', ok, exit_ok)
+        (self.stale_pids if stale else self.fresh_pids).add(p.pid)
+        self.counts["dns_send"] += 1
+
+    def dns_connected(self, out):
+        """glibc on a connected socket: connect, then sends without an address."""
+        p, stale = self.replay_client()
+        saddr = self.pick(OLD_SERVERS if stale else NEW_SERVERS)
+        fd = self.rng.randint(3, 40)
+        m = self.stamp()
+        alen = 16 if saddr.startswith("02") else 28
+        out.append(self.syscall(m, 42, True, fd, 0x7ffe70424000, alen, 0, p,
+                                '"resolvstale-live-dns"'))
+        out.append("type=SOCKADDR %s saddr=%s\n" % (m, saddr))
+        out.append("type=PROCTITLE %s proctitle=%s\n" % (m, p.title))
+        for _ in range(2):
+            nr = 307 if self.rng.random() < 0.7 else 44
+            m = self.stamp()
+            out.append(self.syscall(m, nr, True, fd, 0x7fbc1ccf7c50, 2 if nr == 307 else 35, 0,
+                                    p, '"resolvstale-live-dns"', "2" if nr == 307 else "35"))
+            out.append("type=PROCTITLE %s proctitle=%s\n" % (m, p.title))
+        (self.stale_pids if stale else self.fresh_pids).add(p.pid)
+        self.counts["dns_send"] += 1
+        self.counts["inferred"] += 2
 
     def stamp(self):
         self.ms += self.rng.randint(0, 3)
@@ -169,11 +286,17 @@ class Gen:
         return SERVERS[-1][0]
 
     def dns_connect(self, out):
+        if self.replay:
+            self.replay_send(out, 42, "0", self.rng.random() >= 0.05)
+            return
         ok = self.rng.random() >= 0.05
         self.send(out, self.rng.choice(CLIENTS), 42, self.server(), '"resolvstale-live-dns"', ok)
         self.counts["dns_send"] += 1
 
     def dns_sendto(self, out):
+        if self.replay:
+            self.replay_send(out, 44, "35")
+            return
         self.send(out, self.rng.choice(CLIENTS), 44, self.server(), '"resolvstale-live-dns"',
                   exit_ok="35")
         self.counts["dns_send"] += 1
@@ -198,14 +321,19 @@ class Gen:
                    % (m, quoted_or_hex(name), inode, PATH_TAIL))
         out.append("type=PROCTITLE %s proctitle=%s\n" % (m, p.title))
 
+    def conf_client(self):
+        if self.replay:  # only fresh processes read the file again
+            return self.rng.choice(FRESH_CLIENTS + [c[0] for c in self.cron])
+        return self.rng.choice(CLIENTS)
+
     def conf_stat(self, out):
         nr = 262 if self.rng.random() < 0.8 else 332  # newfstatat, statx
-        self.path_event(out, self.rng.choice(CLIENTS), nr, 0x7ffe704257f0, "/etc/resolv.conf",
+        self.path_event(out, self.conf_client(), nr, 0x7ffe704257f0, "/etc/resolv.conf",
                         '"resolvstale-live-conf"', 915)
         self.counts["config"] += 1
 
     def conf_open(self, out):
-        self.path_event(out, self.rng.choice(CLIENTS), 257, 0x80000, "/etc/resolv.conf",
+        self.path_event(out, self.conf_client(), 257, 0x80000, "/etc/resolv.conf",
                         '"resolvstale-live-conf"', 915)
         self.counts["config"] += 1
 
@@ -246,6 +374,8 @@ class Gen:
             if self.sizes[kind] > left:
                 kind = self.user_record
             before = len(out)
+            if self.replay:
+                self.tick()
             kind(out)
             left -= len(out) - before
             if len(out) >= 8192:
@@ -253,17 +383,22 @@ class Gen:
                 out.clear()
         f.write("".join(out))
         self.counts["records"] = n
+        if self.replay:
+            self.counts["stale_procs"] = len(self.stale_pids)
+            self.counts["fresh_procs"] = len(self.fresh_pids)
         return self.counts
 
 
 def summary(counts):
-    return " ".join("%s=%d" % (k, counts[k])
-                    for k in ("records", "events", "dns_send", "config", "other_sends"))
+    keys = ["records", "events", "dns_send", "config", "other_sends"]
+    if "inferred" in counts:
+        keys += ["inferred", "stale_procs", "fresh_procs"]
+    return " ".join("%s=%d" % (k, counts[k]) for k in keys)
 
 
-def self_check():
+def self_check(replay=False):
     buf = io.StringIO()
-    counts = Gen(SEED).write(buf, 2000)
+    counts = Gen(SEED, replay).write(buf, 2000)
     lines = buf.getvalue().splitlines()
     assert len(lines) == 2000, len(lines)
     last = (0, 0)
@@ -277,9 +412,12 @@ def self_check():
         serials.add(s)
     assert len(serials) == counts["events"]
     again = io.StringIO()
-    Gen(SEED).write(again, 2000)
+    Gen(SEED, replay).write(again, 2000)
     assert again.getvalue() == buf.getvalue(), "not deterministic"
-    print("gen_audit_log.py: generator for audit_parse.sh; self-check ok (%s)" % summary(counts))
+    if replay:
+        assert counts["stale_procs"] > 4 and counts["fresh_procs"] > 1, counts
+    print("gen_audit_log.py: generator for audit_parse.sh%s; self-check ok (%s)"
+          % (" --replay (replay.sh)" if replay else "", summary(counts)))
 
 
 def main(argv):
@@ -287,25 +425,30 @@ def main(argv):
     n = 1000000 if os.environ.get("BENCH_SIZE", "smoke") == "full" else 20000
     args = argv[1:]
     out = None
+    replay = False
     while args:
         a = args.pop(0)
         if a == "--seed" and args:
             seed = int(args.pop(0))
         elif a == "--records" and args:
             n = int(args.pop(0))
+        elif a == "--replay":
+            replay = True
         elif a.startswith("-"):
-            print("usage: gen_audit_log.py [--seed N] [--records N] OUT", file=sys.stderr)
+            print("usage: gen_audit_log.py [--seed N] [--records N] [--replay] OUT",
+                  file=sys.stderr)
             return 2
         else:
             out = a
     if out is None:
         self_check()
+        self_check(replay=True)
         return 0
     if n < 1:
         print("gen_audit_log.py: --records must be positive", file=sys.stderr)
         return 2
     with open(out, "w", buffering=1 << 20) as f:
-        counts = Gen(seed).write(f, n)
+        counts = Gen(seed, replay).write(f, n)
     print(summary(counts))
     return 0
 
