@@ -515,7 +515,10 @@ static void text_header(struct out *o, const struct rs_rdata *d, const struct rs
 		addrs_text(sb, d->prev.ns, d->prev.n_ns);
 		rs_sbuf_puts(sb, " -> ");
 	}
-	addrs_text(sb, g->ns, g->n_ns);
+	if (g->n_ns == 0 && d->offline)
+		rs_sbuf_puts(sb, "unknown (replay with --retired: the change is before the logs)");
+	else
+		addrs_text(sb, g->ns, g->n_ns);
 	rs_sbuf_puts(sb, "\n  retired    ");
 	addrs_text(sb, d->retired, d->n_retired);
 	rs_sbuf_printf(sb, "  (grace %lld ms)\n  evidence   sources %s; ",
