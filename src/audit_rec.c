@@ -708,6 +708,7 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *user)
 		snprintf(ev->node, sizeof(ev->node), "%s", node);
 		free(node);
 	}
+	ev->first_type = auparse_get_type(au);
 	do {
 		ev->n_records++;
 		extract_one(au, ev, auparse_get_type(au));

@@ -24,9 +24,10 @@
 
 struct rs_audit_src {
 	struct rs_audit_src_opts o;
+	int32_t self;  /* our pid */
 	int host_lock; /* one audit source per host: they share the key prefix */
-	int ctl;    /* requests and replies */
-	int reader; /* records: multicast, or the registered socket */
+	int ctl;       /* requests and replies */
+	int reader;    /* records: multicast, or the registered socket */
 	bool registered;
 	struct rs_audit_state saved; /* as found */
 	bool changed_enabled, changed_backlog;
@@ -86,8 +87,8 @@ static void on_audit_event(void *ctx, const struct rs_audit_event *ae)
 	size_t n;
 
 	s->stats.events++;
-	if (ae->has_config_change && strncmp(ae->cc_key, RS_AUDIT_KEY_PREFIX,
-					     strlen(RS_AUDIT_KEY_PREFIX)) == 0) {
+	if (ae->has_config_change &&
+	    strncmp(ae->cc_key, RS_AUDIT_KEY_PREFIX, strlen(RS_AUDIT_KEY_PREFIX)) == 0) {
 		/* CONFIG_CHANGE names no pid; the SYSCALL record of the same
 		 * event does, but only for a task with an audit context (one
 		 * forked after audit was first enabled). So count our own
@@ -110,6 +111,10 @@ static void on_audit_event(void *ctx, const struct rs_audit_event *ae)
 		s->stats.other_sends++;
 		return;
 	}
+	/* Our own reads: our rules exclude our pid, rules loaded by others
+	 * (the shipped ones) do not. */
+	if (ae->pid == s->self)
+		return;
 	n = rs_audit_classify(ae, &s->match, evs, sizeof(evs) / sizeof(evs[0]));
 	for (size_t i = 0; i < n; i++) {
 		const struct rs_proc_ident *id = NULL;
@@ -168,7 +173,8 @@ int rs_audit_src_process(struct rs_audit_src *s)
 		if (nlh->nlmsg_type < AUDIT_FIRST_EVENT || nlh->nlmsg_type > AUDIT_LAST_EVENT)
 			continue;
 		s->stats.records++;
-		if (rs_audit_feed_record(s->feed, nlh->nlmsg_type, NLMSG_DATA(nlh), plen) == -ENOMEM)
+		if (rs_audit_feed_record(s->feed, nlh->nlmsg_type, NLMSG_DATA(nlh), plen) ==
+		    -ENOMEM)
 			return -ENOMEM;
 	}
 	return 0;
@@ -195,8 +201,8 @@ static int open_reader(struct rs_audit_src *s, char *err, size_t errlen)
 		}
 		s->registered = true;
 	} else {
-		s->reader = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-				   NETLINK_AUDIT);
+		s->reader =
+			socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
 		if (s->reader < 0) {
 			snprintf(err, errlen, "cannot open an audit socket: %s", strerror(errno));
 			return -errno;
@@ -206,9 +212,8 @@ static int open_reader(struct rs_audit_src *s, char *err, size_t errlen)
 		sa.nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1);
 		if (bind(s->reader, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			int e = errno;
-			snprintf(err, errlen,
-				 "cannot join the audit multicast group: %s%s", strerror(e),
-				 e == EPERM ? " (needs CAP_AUDIT_READ)" : "");
+			snprintf(err, errlen, "cannot join the audit multicast group: %s%s",
+				 strerror(e), e == EPERM ? " (needs CAP_AUDIT_READ)" : "");
 			return -e;
 		}
 	}
@@ -271,10 +276,11 @@ static int take_host_lock(struct rs_audit_src *s, char *err, size_t errlen)
 		socklen_t cl = sizeof(cred);
 		if (connect(fd, (struct sockaddr *)&sa, len) == 0 &&
 		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
-			snprintf(err, errlen,
-				 "another resolvstale daemon (pid %d) runs the audit source on this "
-				 "host: only one can own the audit rules",
-				 (int)cred.pid);
+			snprintf(
+				err, errlen,
+				"another resolvstale daemon (pid %d) runs the audit source on this "
+				"host: only one can own the audit rules",
+				(int)cred.pid);
 			close(fd);
 			return -EBUSY;
 		}
@@ -332,6 +338,7 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	s->self = (int32_t)getpid();
 	s->match.target = s->target;
 	s->match.target_ino = o->target_ino;
 	s->match.target_dev = o->target_dev;
@@ -340,7 +347,8 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 	r = take_host_lock(s, err, errlen);
 	if (r < 0) {
 		if (r != -EBUSY)
-			snprintf(err, errlen, "cannot take the audit source lock: %s", strerror(-r));
+			snprintf(err, errlen, "cannot take the audit source lock: %s",
+				 strerror(-r));
 		goto fail;
 	}
 	s->ctl = audit_open();
@@ -360,8 +368,9 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 	}
 	if (s->saved.enabled == 2) {
 		r = -EBUSY;
-		snprintf(err, errlen, "the audit configuration is locked (enabled 2, -e 2): no rule "
-				      "can be added until reboot");
+		snprintf(err, errlen,
+			 "the audit configuration is locked (enabled 2, -e 2): no rule "
+			 "can be added until reboot");
 		goto fail;
 	}
 	r = rs_audit_rules_delete_prefix(s->ctl, RS_AUDIT_KEY_PREFIX, &deleted, err, errlen);
@@ -504,8 +513,9 @@ void rs_audit_src_tick(struct rs_audit_src *s)
 		if (s->have_lost && st.lost > s->last_lost) {
 			uint32_t delta = st.lost - s->last_lost;
 			s->stats.kernel_lost += delta;
-			emit_lost(s, delta, "the kernel's audit lost counter increased (backlog full, "
-					    "or no audit daemon to hold records for)");
+			emit_lost(s, delta,
+				  "the kernel's audit lost counter increased (backlog full, "
+				  "or no audit daemon to hold records for)");
 		}
 		s->last_lost = st.lost;
 		s->have_lost = true;
@@ -523,8 +533,7 @@ void rs_audit_src_tick(struct rs_audit_src *s)
 	}
 }
 
-int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino,
-			  uint64_t dev)
+int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino, uint64_t dev)
 {
 	char err[256];
 	char *t;

@@ -30,6 +30,73 @@ struct reader_counts {
 	uint64_t queue_peak;
 };
 
+/* --- gaps in the audit serial numbers ------------------------------------------ */
+
+/* Every event the kernel sends auditd has the next serial number; auditd
+ * passes them all to its plugins unless its plugin queue is full, when it
+ * drops them silently. A serial never seen, once well behind the newest,
+ * is an event lost on the way. Events may arrive a little out of order:
+ * a window of SERIAL_WINDOW serials, judged SERIAL_LAG behind the newest. */
+#define SERIAL_WINDOW 4096
+#define SERIAL_LAG    512
+
+struct serials {
+	bool started;
+	uint64_t base; /* every serial below it has been judged */
+	uint64_t max;  /* the newest seen */
+	uint64_t bits[SERIAL_WINDOW / 64];
+	uint64_t missing; /* judged and never seen, not yet reported */
+	uint64_t total_missing;
+};
+
+static bool serial_bit(struct serials *w, uint64_t sn, bool clear)
+{
+	uint64_t i = sn % SERIAL_WINDOW, m = 1ULL << (i % 64);
+	bool was = (w->bits[i / 64] & m) != 0;
+
+	if (clear)
+		w->bits[i / 64] &= ~m;
+	else
+		w->bits[i / 64] |= m;
+	return was;
+}
+
+/* Judge every serial below new_base. */
+static void serial_advance(struct serials *w, uint64_t new_base)
+{
+	if (new_base <= w->base)
+		return;
+	if (new_base - w->base >= SERIAL_WINDOW) {
+		uint64_t seen = 0;
+		for (size_t i = 0; i < SERIAL_WINDOW / 64; i++)
+			seen += (uint64_t)__builtin_popcountll(w->bits[i]);
+		w->missing += new_base - w->base - seen;
+		memset(w->bits, 0, sizeof(w->bits));
+		w->base = new_base;
+		return;
+	}
+	for (; w->base < new_base; w->base++)
+		if (!serial_bit(w, w->base, true))
+			w->missing++;
+}
+
+static void serial_seen(struct serials *w, uint64_t sn)
+{
+	if (sn == 0)
+		return;
+	if (!w->started) {
+		w->started = true;
+		w->base = w->max = sn;
+	}
+	if (sn < w->base)
+		return; /* judged already (or a duplicate) */
+	if (sn >= w->base + SERIAL_WINDOW)
+		serial_advance(w, sn - SERIAL_WINDOW + 1);
+	serial_bit(w, sn, false);
+	if (sn > w->max)
+		w->max = sn;
+}
+
 struct rs_audit_stdin {
 	struct rs_audit_stdin_opts o;
 	int in_fd;
@@ -53,6 +120,9 @@ struct rs_audit_stdin {
 	bool skipping; /* inside a line too long to keep: drop up to its newline */
 
 	/* The main thread's own. */
+	struct serials serials;
+	uint64_t gap_dropped; /* queue drops already seen when gaps were judged */
+	int64_t last_gap_mono;
 	struct rs_audit_feed *feed;
 	struct rs_audit_infer *infer;
 	int32_t self;
@@ -347,6 +417,13 @@ static void on_audit_event(void *ctx, const struct rs_audit_event *ae)
 	size_t n;
 
 	s->stats.events++;
+	/* Every event counts for the serial numbers (of this host: another
+	 * host's have their own); auditd's own records (DAEMON_START ...)
+	 * count from its own serial. */
+	if (s->o.track_serials && (ae->node[0] == '\0' || s->o.local_node == NULL ||
+				   same_node(ae->node, s->o.local_node)) &&
+	    (ae->first_type < 1200 || ae->first_type > 1299))
+		serial_seen(&s->serials, ae->serial);
 	if (ae->has_config_change && has_prefix(ae->cc_key, s->our_keys)) {
 		/* A rule change, no evidence. A removal not followed by the
 		 * addition (augenrules --load does both) blinds us: told at
@@ -406,7 +483,7 @@ static void report_drops(struct rs_audit_stdin *s, bool force)
 {
 	int64_t now = rs_time_mono_ns();
 	uint64_t dropped, long_lines, bad_lines;
-	char reason[128];
+	char reason[160];
 
 	pthread_mutex_lock(&s->lock);
 	dropped = s->rc.dropped_lines;
@@ -423,6 +500,28 @@ static void report_drops(struct rs_audit_stdin *s, bool force)
 		s->reported_dropped = dropped;
 		s->last_report_mono = now;
 		emit_lost(s, n, reason);
+	}
+	/* Serials behind the newest that never came. Our own queue's drops
+	 * explain gaps too: they are reported above, not twice. */
+	if (s->serials.started) {
+		serial_advance(
+			&s->serials,
+			force ? s->serials.max + 1
+			      : (s->serials.max > SERIAL_LAG ? s->serials.max - SERIAL_LAG : 0));
+		if (dropped > s->gap_dropped) {
+			s->gap_dropped = dropped;
+			s->serials.missing = 0;
+		} else if (s->serials.missing > 0 &&
+			   (force || now - s->last_gap_mono >= RS_NS_PER_SEC)) {
+			snprintf(reason, sizeof(reason),
+				 "%llu audit events never reached the plugin (gaps in the serial "
+				 "numbers: auditd's plugin queue was full?)",
+				 (unsigned long long)s->serials.missing);
+			s->serials.total_missing += s->serials.missing;
+			emit_lost(s, s->serials.missing, reason);
+			s->serials.missing = 0;
+			s->last_gap_mono = now;
+		}
 	}
 	if (long_lines > s->noticed_long) {
 		notice(s, "warning",
@@ -555,6 +654,7 @@ const struct rs_audit_stdin_stats *rs_audit_stdin_stats(struct rs_audit_stdin *s
 	s->stats.queue_peak = s->rc.queue_peak;
 	pthread_mutex_unlock(&s->lock);
 	s->stats.bad_chunks = rs_audit_feed_stats(s->feed)->bad;
+	s->stats.missing_serials = s->serials.total_missing;
 	return &s->stats;
 }
 

@@ -638,6 +638,31 @@ static int start(struct daemon *d, struct rs_conf_snapshot *snap, bool *resumed,
 	return set_last(d, snap);
 }
 
+#define META_RUNNING "running_pid"
+
+/* A writer that was killed (SIGKILL, a crash, the OOM killer) lost what it
+ * had not committed yet, up to a second of evidence. Its marker is still in
+ * the store: say so in the generation in force, so that report does not
+ * call the evidence complete. Then leave our own marker. */
+static void note_unclean_stop(struct daemon *d)
+{
+	char pid[32], reason[160];
+
+	if (rs_store_meta_get(d->store, META_RUNNING, pid, sizeof(pid)) == 0) {
+		snprintf(reason, sizeof(reason),
+			 "the previous resolvstale (pid %s) stopped without saving: up to a "
+			 "second of evidence is missing",
+			 pid);
+		rs_eventlog_notice(&d->log, "warning", reason);
+		if (rs_store_add_lost(d->store, d->cur.number, "daemon", reason, 0,
+				      rs_time_now_ns()) < 0)
+			store_trouble(d, -EIO, "cannot record lost events");
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (rs_store_meta_set(d->store, META_RUNNING, pid) < 0 || rs_store_flush(d->store) < 0)
+		store_trouble(d, -EIO, "cannot update the store");
+}
+
 #define META_AUDIT_RESTORE "audit_restore"
 
 /* The kernel audit settings an earlier run changed and did not restore (it
@@ -711,6 +736,11 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 		so.notice = on_notice;
 		so.notice_ctx = d;
 		so.local_node = d->o->local_node ? d->o->local_node : d->hostname;
+		/* The shipped rules' keys: a daemon on the same host adds and
+		 * removes resolvstale-live-* rules, which is none of our
+		 * business. */
+		so.our_keys = "resolvstale-rules-";
+		so.track_serials = true;
 		wanted++;
 		if (rs_audit_stdin_new(&so, &d->astdin, err, sizeof(err)) == 0) {
 			started++;
@@ -838,6 +868,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	}
 	if (start(&d, &snap, &resumed, &new_gen, &prev) < 0)
 		goto out;
+	note_unclean_stop(&d);
 	if (start_sources(&d, &snap) < 0) {
 		err_line("none of the evidence sources asked for could start");
 		goto out;
@@ -932,6 +963,10 @@ out:
 	d.astdin = NULL;
 	rs_judge_free(d.judge);
 	d.judge = NULL;
+	/* Everything is saved (this is no crash): the next start need not warn. */
+	if (d.store != NULL &&
+	    (rs_store_meta_delete(d.store, META_RUNNING) < 0 || rs_store_flush(d.store) < 0))
+		err_line("cannot update %s", o->db_path);
 	if (d.store != NULL)
 		(void)rs_store_flush(d.store);
 	stop_sources(&d);

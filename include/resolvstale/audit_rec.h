@@ -37,6 +37,7 @@ struct rs_audit_event {
 	int64_t time_ns;
 	char node[64]; /* node=NAME prefix (remote logging), "" if none */
 	unsigned n_records;
+	int first_type; /* the type of its first record (AUDIT_SYSCALL ...) */
 
 	bool has_syscall;
 	char syscall[32]; /* name ("connect"), or the number if unknown */
@@ -114,7 +115,8 @@ bool rs_audit_is_write(const char *syscall);
  * (fds are reused, and close is rarely logged), and turns a later
  * sendto/sendmsg/sendmmsg/send/write/writev without an address on that fd
  * into a DNS_SEND marked inferred. Fixed capacity, 4-way set-associative by
- * key: a full set gives up its least recently used entry. socketcall (i386) is not followed: its fd is behind a pointer. */
+ * key: a full set gives up its least recently used entry. socketcall (i386) is not followed: its fd
+ * is behind a pointer. */
 struct rs_audit_infer;
 
 struct rs_audit_infer_stats {

@@ -55,6 +55,10 @@ struct rs_audit_stdin_opts {
 	 * and "web1.example.com" are the same). NULL: every record is this
 	 * host's. Not copied. */
 	const char *local_node;
+	/* Count gaps in the audit serial numbers as lost events: right for a
+	 * live auditd stream (every kernel event passes), wrong for filtered
+	 * logs played back. */
+	bool track_serials;
 };
 
 struct rs_audit_stdin_stats {
@@ -68,13 +72,14 @@ struct rs_audit_stdin_stats {
 	uint64_t dropped_bytes;
 	uint64_t long_lines; /* lines over RS_AUDIT_STDIN_MAX_LINE, dropped */
 	uint64_t long_bytes;
-	uint64_t bad_lines;     /* not shaped like a record (rs_audit_line_plausible) */
-	uint64_t bad_chunks;    /* chunks auparse refused (rs_audit_feed_stats.bad) */
-	uint64_t rule_removals; /* remove_rule records for our keys (someone else's) */
-	uint64_t queue_peak;    /* most bytes ever waiting in the queue */
-	uint64_t other_nodes;   /* events of other hosts (node=), skipped */
-	uint64_t own;           /* events of this process (its reads of the file) */
-	bool eof;               /* the input ended and everything was emitted */
+	uint64_t bad_lines;       /* not shaped like a record (rs_audit_line_plausible) */
+	uint64_t bad_chunks;      /* chunks auparse refused (rs_audit_feed_stats.bad) */
+	uint64_t rule_removals;   /* remove_rule records for our keys (someone else's) */
+	uint64_t queue_peak;      /* most bytes ever waiting in the queue */
+	uint64_t other_nodes;     /* events of other hosts (node=), skipped */
+	uint64_t own;             /* events of this process (its reads of the file) */
+	uint64_t missing_serials; /* events auditd never passed on (serial gaps) */
+	bool eof;                 /* the input ended and everything was emitted */
 };
 
 struct rs_audit_stdin;

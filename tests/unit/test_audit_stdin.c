@@ -291,6 +291,7 @@ struct start_opts {
 	void (*notice)(void *ctx, const char *level, const char *msg);
 	void *notice_ctx;
 	const char *local_node;
+	bool track_serials;
 };
 
 static struct run start_with(const struct start_opts *so)
@@ -322,6 +323,7 @@ static struct run start_with(const struct start_opts *so)
 	o.notice_ctx = so->notice_ctx;
 	o.queue_bytes = so->queue_bytes;
 	o.local_node = so->local_node;
+	o.track_serials = so->track_serials;
 	err[0] = '\0';
 	rc = rs_audit_stdin_new(&o, &srcs[slot], err, sizeof(err));
 	cr_assert_eq(rc, 0, "rs_audit_stdin_new: %d %s", rc, err);
@@ -332,7 +334,7 @@ static struct run start_with(const struct start_opts *so)
 /* On a pipe, with a queue of queue_bytes (0: the default). */
 static struct run start(size_t queue_bytes)
 {
-	struct start_opts so = {queue_bytes, -1, -1, NULL, NULL, NULL};
+	struct start_opts so = {queue_bytes, -1, -1, NULL, NULL, NULL, false};
 
 	return start_with(&so);
 }
@@ -593,7 +595,7 @@ Test(audit_stdin, other_nodes_are_skipped)
 		"key=\"resolvstale-rules-dns\"\n"
 		"node=elsewhere type=SOCKADDR msg=audit(1700000006.010:1008): "
 		"saddr=020000357F3500010000000000000000\n";
-	struct start_opts so = {0, -1, -1, NULL, NULL, "here"};
+	struct start_opts so = {0, -1, -1, NULL, NULL, "here", false};
 	struct run r = start_with(&so);
 
 	write_str(*r.wr, text);
@@ -602,6 +604,66 @@ Test(audit_stdin, other_nodes_are_skipped)
 	cr_assert_eq(count_type(r.c, RS_EV_DNS_SEND), 1);
 	cr_assert_eq(r.c->got[0].pid, 4242);
 	cr_assert_eq(rs_audit_stdin_stats(r.s)->other_nodes, 1);
+}
+
+/* Events auditd never passed on leave gaps in the serial numbers. */
+static void serial_event(char *buf, size_t len, unsigned serial)
+{
+	snprintf(buf, len,
+		 "type=SYSCALL msg=audit(1700000020.%03u:%u): arch=c000003e syscall=42 "
+		 "success=yes exit=0 a0=3 a1=7ffc00000000 a2=10 a3=0 items=0 ppid=1 pid=4242 "
+		 "auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 "
+		 "fsgid=1000 tty=pts0 ses=1 comm=\"old\" exe=\"/usr/bin/old\" key=(null)\n"
+		 "type=SOCKADDR msg=audit(1700000020.%03u:%u): "
+		 "saddr=020000357F3500010000000000000000\n"
+		 "type=EOE msg=audit(1700000020.%03u:%u): \n",
+		 serial % 1000, serial, serial % 1000, serial, serial % 1000, serial);
+}
+
+Test(audit_stdin, serial_gaps_are_lost_events)
+{
+	struct start_opts so = {0, -1, -1, NULL, NULL, NULL, true};
+	struct run r = start_with(&so);
+	char ev[1024];
+
+	/* 100..199 but 150, 151 and 190; 180 after 185 (out of order is fine);
+	 * an auditd record (DAEMON_START) with its own numbering. */
+	for (unsigned sn = 100; sn < 200; sn++) {
+		if (sn == 150 || sn == 151 || sn == 190 || sn == 180)
+			continue;
+		serial_event(ev, sizeof(ev), sn);
+		write_str(*r.wr, ev);
+		if (sn == 185) {
+			serial_event(ev, sizeof(ev), 180);
+			write_str(*r.wr, ev);
+		}
+	}
+	write_str(*r.wr, "type=DAEMON_START msg=audit(1700000021.000:9000): op=start ver=3.0.9 "
+			 "format=enriched kernel=6.1.0 auid=0 pid=1 uid=0 ses=1 res=success\n");
+	close_fd(r.wr);
+	cr_assert_eq(run_to_end(&r), 1);
+	cr_assert_eq(count_type(r.c, RS_EV_DNS_SEND), 97);
+	size_t reports;
+	uint64_t lost = lost_total(r.c, &reports);
+
+	cr_assert_eq(lost, 3, "lost %llu", (unsigned long long)lost);
+	cr_assert_eq(rs_audit_stdin_stats(r.s)->missing_serials, 3);
+}
+
+Test(audit_stdin, no_serial_tracking_for_filtered_logs)
+{
+	struct run r = start(0);
+	char ev[1024];
+
+	for (unsigned sn = 100; sn < 200; sn += 7) {
+		serial_event(ev, sizeof(ev), sn);
+		write_str(*r.wr, ev);
+	}
+	close_fd(r.wr);
+	size_t reports;
+
+	cr_assert_eq(run_to_end(&r), 1);
+	cr_assert_eq(lost_total(r.c, &reports), 0);
 }
 
 /* --- the end of input -------------------------------------------------------- */
@@ -930,7 +992,7 @@ Test(audit_stdin, socketpair_input)
 {
 	size_t len;
 	char *text = fixture("audit/enriched.log", &len);
-	struct start_opts so = {0, -1, -1, NULL, NULL, NULL};
+	struct start_opts so = {0, -1, -1, NULL, NULL, NULL, false};
 	struct run r;
 	int sp[2];
 
@@ -1187,7 +1249,7 @@ Test(audit_stdin, removed_rules_are_noticed)
 		"type=CONFIG_CHANGE msg=audit(1700000021.000:2003): auid=0 ses=1 "
 		"op=remove_rule key=\"resolvstale-rules-dns\" list=4 res=1\n";
 	static struct notices nt; /* outlives the test: fini frees the source */
-	struct start_opts so = {0, -1, -1, on_notice, &nt, NULL};
+	struct start_opts so = {0, -1, -1, on_notice, &nt, NULL, false};
 	struct run r = start_with(&so);
 
 	write_str(*r.wr, reload);
