@@ -320,6 +320,12 @@ static void on_event(void *ctx, const struct rs_audit_event *ae)
 		    set_gen(r, n, n->gen + 1) < 0)
 			return;
 	}
+	/* resolvstale's own reads (the plugin reads every process's
+	 * resolv.conf through /proc/PID/root): not a client. */
+	if (strcmp(ae->comm, "resolvstale") == 0) {
+		r->stats->own++;
+		return;
+	}
 	k = rs_audit_classify(ae, &r->match, evs, 4);
 	k = rs_audit_infer_apply(n->infer, ae, evs, k, 4);
 	for (size_t i = 0; i < k; i++) {

@@ -53,6 +53,7 @@ struct rs_replay_opts {
 struct rs_replay_stats {
 	uint64_t files, bytes, lines, garbage, records, events, dns_sends, inferred;
 	uint64_t config, writes, outside, nodes;
+	uint64_t own; /* events of resolvstale itself, skipped */
 	double seconds;
 };
 
