@@ -459,16 +459,7 @@ static void on_audit_event(void *ctx, const struct rs_audit_event *ae)
 	if (s->infer != NULL)
 		n = rs_audit_infer_apply(s->infer, ae, evs, n, sizeof(evs) / sizeof(evs[0]));
 	for (size_t i = 0; i < n; i++) {
-		const struct rs_proc_ident *id = NULL;
-
-		/* The record names the process; /proc adds its start time, if
-		 * it is still there and still the same program. */
-		if (s->o.cache != NULL && evs[i].proc.pid > 0)
-			id = rs_proccache_get(s->o.cache, evs[i].proc.pid, rs_time_now_ns(),
-					      evs[i].proc.exe);
-		if (id != NULL && (evs[i].proc.exe == NULL || id->exe == NULL ||
-				   strcmp(id->exe, evs[i].proc.exe) == 0))
-			evs[i].proc.starttime = id->starttime;
+		rs_proccache_fill(s->o.cache, &evs[i].proc, rs_time_now_ns());
 		if (evs[i].type == RS_EV_DNS_SEND)
 			s->stats.dns_sends++;
 		else

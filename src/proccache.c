@@ -132,3 +132,16 @@ const struct rs_proccache_stats *rs_proccache_stats(const struct rs_proccache *c
 {
 	return &c->stats;
 }
+
+void rs_proccache_fill(struct rs_proccache *c, struct rs_proc *p, int64_t now_ns)
+{
+	const struct rs_proc_ident *id;
+
+	/* The record names the process; /proc adds its start time, if it is
+	 * still there and still the same program. */
+	if (c == NULL || p->pid <= 0)
+		return;
+	id = rs_proccache_get(c, p->pid, now_ns, p->exe);
+	if (id != NULL && (p->exe == NULL || id->exe == NULL || strcmp(id->exe, p->exe) == 0))
+		p->starttime = id->starttime;
+}

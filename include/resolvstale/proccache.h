@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "resolvstale/event.h"
 #include "resolvstale/procinfo.h"
 
 struct rs_proccache;
@@ -36,6 +37,9 @@ void rs_proccache_free(struct rs_proccache *c);
  * again (pid reuse, or exec). */
 const struct rs_proc_ident *rs_proccache_get(struct rs_proccache *c, int32_t pid, int64_t now_ns,
 					     const char *expect_exe);
+/* An event names a process by pid (and exe): give it its starttime if it
+ * still runs the same program (c may be NULL: nothing is filled). */
+void rs_proccache_fill(struct rs_proccache *c, struct rs_proc *p, int64_t now_ns);
 /* Forget pid (it exited). */
 void rs_proccache_forget(struct rs_proccache *c, int32_t pid);
 const struct rs_proccache_stats *rs_proccache_stats(const struct rs_proccache *c);
