@@ -428,11 +428,11 @@ static void sequence(struct rs_engine *e, struct entry *p, const struct rs_evide
 			p->seq.new_after = 0;
 		}
 	} else if (is_current(e, &ev->dst)) {
-		p->n_new++;
+		p->n_new += ev->count;
 		if (p->seq.last_stale_ns != 0 && ev->last_ns > p->seq.last_stale_ns)
-			p->seq.new_after++;
+			p->seq.new_after += ev->count;
 		else if (p->seq.last_stale_ns != 0)
-			p->seq.new_before++;
+			p->seq.new_before += ev->count;
 	}
 }
 
@@ -546,6 +546,7 @@ static void fill_send(const struct rs_event *ev, struct rs_evidence *x)
 	x->port = ev->u.dns.port;
 	x->proto = ev->u.dns.proto;
 	x->inferred = ev->u.dns.inferred;
+	x->count = ev->u.dns.count ? ev->u.dns.count : 1;
 	snprintf(x->syscall, sizeof(x->syscall), "%s", ev->u.dns.syscall ? ev->u.dns.syscall : "");
 }
 
@@ -627,7 +628,7 @@ void rs_engine_feed(struct rs_engine *e, const struct rs_event *ev)
 	x.first_ns = x.last_ns = ev->time_ns;
 	x.count = 1;
 	if (ev->type == RS_EV_DNS_SEND)
-		fill_send(ev, &x);
+		fill_send(ev, &x); /* may count more than one */
 	else if (ev->type == RS_EV_SOCKET_SEEN)
 		fill_socket(ev, &x);
 	else

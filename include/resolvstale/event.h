@@ -83,6 +83,10 @@ struct rs_event {
 			int err;             /* 0, or the errno (a failed connect) */
 			int64_t fd;          /* the socket fd (a0) when known, else -1 */
 			bool inferred;       /* destination taken from an earlier connect */
+			uint32_t count;      /* sends this event stands for (the eBPF
+					      * tripwire counts in the kernel and emits
+					      * at a bounded rate); 0 means 1 */
+			bool fenced;         /* the tripwire redirected or refused it */
 		} dns;
 		/* SOCKET_SEEN: a socket to port 53 held by the process */
 		struct {
