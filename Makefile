@@ -20,14 +20,17 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages: what the build and the daemon need (make deps), and what only
 # the tests need (make test-deps; never installed by `make run`).
-DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev libaudit-dev libauparse-dev
-TEST_DEPS_PKGS := libcriterion-dev clang libclang-rt-14-dev jq python3 util-linux mount auditd \
+# clang, libbpf-dev and bpftool build the eBPF tripwire (src/bpf/): clang's BPF
+# target compiles it, bpftool generates the skeleton that libbpf loads.
+DEPS_PKGS := make gcc libc6-dev pkg-config libsqlite3-dev libaudit-dev libauparse-dev \
+	clang libbpf-dev bpftool
+TEST_DEPS_PKGS := libcriterion-dev libclang-rt-14-dev jq python3 util-linux mount auditd \
 	dnsmasq-base bind9-dnsutils lsof musl-tools openjdk-17-jre-headless nodejs age binutils \
 	procps iproute2 inotify-tools coreutils sed time sqlite3
 # What `make demo` runs besides the daemon (a subset of the test packages).
 DEMO_PKGS := python3 dnsmasq-base bind9-dnsutils iproute2 util-linux mount auditd procps
 
-PKGS := sqlite3 audit auparse
+PKGS := sqlite3 audit auparse libbpf
 # Recursive (=) so that `make deps` works before pkg-config is installed.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -39,14 +42,14 @@ HARDEN_CFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong 
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
 
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = $(STD) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) -Iinclude -D_GNU_SOURCE \
+ALL_CFLAGS = $(STD) $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE \
 	-DRS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 # Sanitizer build for the unit tests: abort on the first error, or a leak or an
 # overflow still exits 0 (DESIGN.md §10).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_CFLAGS = $(STD) $(WARN) $(SAN_FLAGS) -Iinclude -D_GNU_SOURCE -DRS_VERSION='"$(VERSION)"' \
+SAN_CFLAGS = $(STD) $(WARN) $(SAN_FLAGS) -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -DRS_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS)
 
 ifeq ($(V),1)
@@ -81,7 +84,25 @@ deps:
 test-deps:
 	$(Q)APT_LABEL=test-deps sh src/scripts/apt-install.sh $(TEST_DEPS_PKGS)
 
-HDRS = $(wildcard include/resolvstale/*.h src/*.h)
+HDRS = $(wildcard include/resolvstale/*.h src/*.h) src/bpf/tripwire.h
+
+# --- the eBPF tripwire ------------------------------------------------------
+# struct bpf_sock_addr is UAPI: no vmlinux.h, no CO-RE. Debian keeps asm/ under
+# the multiarch include directory, which clang's BPF target does not search.
+MULTIARCH = $(shell $(CC) -print-multiarch 2>/dev/null)
+BPF_OBJ := $(BUILD)/gen/tripwire.bpf.o
+SKEL := $(BUILD)/gen/tripwire.skel.h
+
+$(BPF_OBJ): src/bpf/tripwire.bpf.c src/bpf/tripwire.h | $(BUILD)/gen
+	$(call msg,BPF,$<)
+	$(Q)clang -O2 -g -target bpf -Wall -Werror -I/usr/include/$(MULTIARCH) -Isrc/bpf \
+		-c -o $@ $<
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,SKEL,$@)
+	$(Q)bpftool gen skeleton $< name tripwire > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/ebpf_src.o $(BUILD)/san/ebpf_src.o: $(SKEL)
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj
 	$(call msg,CC,$<)
@@ -104,13 +125,13 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS) | $(BUILD)/tools
 	$(call msg,CC-TOOL,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lresolv
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) $(SKEL) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$<)
 	$(Q)clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Iinclude -D_GNU_SOURCE -DRS_VERSION='"fuzz"' $(PKG_CFLAGS) -o $@ $< \
+		-Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -DRS_VERSION='"fuzz"' $(PKG_CFLAGS) -o $@ $< \
 		$(LIB_SRCS) $(PKG_LIBS)
 
-$(BUILD)/obj $(BUILD)/san $(BUILD)/tests $(BUILD)/tools $(BUILD)/fuzz:
+$(BUILD)/obj $(BUILD)/san $(BUILD)/tests $(BUILD)/tools $(BUILD)/fuzz $(BUILD)/gen:
 	$(Q)mkdir -p $@
 
 tools: $(TOOL_BINS)

@@ -5,6 +5,7 @@
 #include "resolvstale/cli.h"
 #include "resolvstale/confwatch.h"
 #include "resolvstale/daemon.h"
+#include "resolvstale/ebpf_src.h"
 #include "resolvstale/event.h"
 #include "resolvstale/store.h"
 
@@ -28,28 +29,61 @@ static const char help[] =
 	"file changed while nobody watched, that becomes a generation marked so.\n"
 	"\n"
 	"Evidence sources (--sources; the config watcher always runs):\n"
+	"  ebpf       the tripwire: cgroup programs on the cgroup v2 root see every\n"
+	"             connect and unconnected UDP send to port 53 of every process,\n"
+	"             in every network namespace, also of processes started before\n"
+	"             the daemon (and before audit was ever on). Only sends to\n"
+	"             retired servers reach user space (the first per process and\n"
+	"             server, then at most 10 a second, counted), and the first send\n"
+	"             per process to each current server; anything else costs one\n"
+	"             hash lookup in the kernel. Not seen: sends on a UDP socket\n"
+	"             connected before the daemon started (procscan finds those).\n"
+	"             Needs CAP_BPF + CAP_NET_ADMIN (root), a cgroup v2 mount and a\n"
+	"             kernel with BPF ring buffers and links (5.8 or later)\n"
 	"  fanotify   who opens the file (every open, with the pid) and who writes,\n"
 	"             renames over or removes it; needs CAP_SYS_ADMIN\n"
-	"  audit      stat/open of the file (glibc stats it on every lookup) and every\n"
-	"             connect/sendto/sendmsg/sendmmsg to port 53, with pid, uid, exe\n"
-	"             (rules under the key prefix resolvstale-live-: see 'resolvstale\n"
-	"             rules --print'); needs CAP_AUDIT_CONTROL and CAP_AUDIT_READ and\n"
-	"             the initial network namespace. Recording every IPv4/IPv6 send\n"
-	"             of every process costs throughput on busy hosts\n"
+	"  audit      writes of the file, always; stat/open of it (glibc stats it on\n"
+	"             every lookup) and, when ebpf does not run, every\n"
+	"             connect/sendto/sendmsg/sendmmsg to port 53, with pid, uid, exe,\n"
+	"             for --audit-window after each change only: those rules cost a\n"
+	"             record per lookup of every process (rules under the key prefix\n"
+	"             resolvstale-live-: see 'resolvstale rules --print'); needs\n"
+	"             CAP_AUDIT_CONTROL and CAP_AUDIT_READ and the initial network\n"
+	"             namespace. Audit sees only processes forked after audit was\n"
+	"             first enabled on the host\n"
 	"  procscan   sockets to port 53 held by processes, in every network\n"
 	"             namespace, with each owner's unit, container and resolver\n"
 	"             runtime: at start, every --scan-interval, after each change and\n"
 	"             after lost events\n"
 	"A source that cannot start is reported once and the daemon goes on with\n"
-	"the others.\n"
+	"the others; the start-up log says which source tracks sends and why\n"
+	"(ebpf when it loads, else audit).\n"
 	"\n"
 	"Options:\n"
 	"  --resolv-conf PATH   the file to watch (default /etc/resolv.conf)\n"
 	"  --db PATH            the store (default " RS_STORE_DEFAULT_PATH "),\n"
 	"                       created on first use with mode 0600; one daemon per store\n"
-	"  --sources LIST       evidence sources, comma-separated: fanotify, audit,\n"
-	"                       procscan, or none (default: all three); when given and\n"
+	"  --sources LIST       evidence sources, comma-separated: ebpf, fanotify, audit,\n"
+	"                       procscan, or none (default: all four); when given and\n"
 	"                       none of them starts, the daemon exits 2\n"
+	"  --audit-window DURATION\n"
+	"                       how long after each change the audit stat/open rules\n"
+	"                       (and the send rules, when ebpf does not run) stay\n"
+	"                       loaded (default 10m; 0s: never)\n"
+	"  --audit-always       keep every audit rule loaded all the time (costly:\n"
+	"                       one record per lookup and per send of every process)\n"
+	"  --fence MODE         off (default), redirect or refuse. CHANGES WHAT\n"
+	"                       PROCESSES DO: with redirect, a connect or send to a\n"
+	"                       retired server goes to the first current server of the\n"
+	"                       same family instead (the reply's source is rewritten\n"
+	"                       back so that the client accepts it); with refuse it\n"
+	"                       fails with EPERM. Stale services keep working\n"
+	"                       (redirect) or fail fast (refuse) until restarted; they\n"
+	"                       are still reported stale, the evidence says fenced.\n"
+	"                       Applies to every process of the host, in every network\n"
+	"                       namespace (loopback addresses only where the watched\n"
+	"                       file is read); a retired address that is now another\n"
+	"                       service's must not be fenced. Needs the ebpf source\n"
 	"  --scan-interval DURATION\n"
 	"                       time between periodic /proc scans (default 30s)\n"
 	"  --audit-register     read audit as the registered audit daemon instead of the\n"
@@ -173,6 +207,9 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_KEEP,
 	OPT_NODE,
+	OPT_AUDIT_WINDOW,
+	OPT_AUDIT_ALWAYS,
+	OPT_FENCE,
 };
 
 /* --log-events: "all", "none", or event names. */
@@ -259,6 +296,9 @@ static int run_common(const struct rs_command *cmd, int argc, char **argv, bool 
 		{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
 		{"keep-generations", required_argument, NULL, OPT_KEEP},
 		{"node", required_argument, NULL, OPT_NODE},
+		{"audit-window", required_argument, NULL, OPT_AUDIT_WINDOW},
+		{"audit-always", no_argument, NULL, OPT_AUDIT_ALWAYS},
+		{"fence", required_argument, NULL, OPT_FENCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -269,7 +309,9 @@ static int run_common(const struct rs_command *cmd, int argc, char **argv, bool 
 		.settle_ms = RS_CONFWATCH_DEFAULT_SETTLE_MS,
 		.persist_ms = RS_CONFWATCH_DEFAULT_PERSIST_MS,
 		.flush_ms = 1000,
-		.sources = (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) | (1u << RS_SRC_PROCSCAN),
+		.sources = (1u << RS_SRC_EBPF) | (1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) |
+			   (1u << RS_SRC_PROCSCAN),
+		.audit_window_ms = 600000,
 		.scan_interval_ms = 30000,
 		.log_evidence = RS_LOG_ALL_EVIDENCE,
 		.grace_ms = 2000,
@@ -327,11 +369,11 @@ static int run_common(const struct rs_command *cmd, int argc, char **argv, bool 
 			break;
 		case OPT_SOURCES:
 			if (rs_sources_parse(optarg, &o.sources, bad, sizeof(bad)) < 0 ||
-			    (o.sources & ~((1u << RS_SRC_FANOTIFY) | (1u << RS_SRC_AUDIT) |
-					   (1u << RS_SRC_PROCSCAN)))) {
+			    (o.sources & ~((1u << RS_SRC_EBPF) | (1u << RS_SRC_FANOTIFY) |
+					   (1u << RS_SRC_AUDIT) | (1u << RS_SRC_PROCSCAN)))) {
 				rs_cli_error(cmd->name,
 					     "unknown or unavailable source '%s' in --sources "
-					     "(expected fanotify, audit, procscan, or none)",
+					     "(expected ebpf, fanotify, audit, procscan, or none)",
 					     bad[0] ? bad : optarg);
 				return RS_EXIT_ERROR;
 			}
@@ -382,6 +424,22 @@ static int run_common(const struct rs_command *cmd, int argc, char **argv, bool 
 				return RS_EXIT_ERROR;
 			o.keep_generations = (unsigned)keep;
 			break;
+		case OPT_AUDIT_WINDOW:
+			if (rs_cli_duration(cmd->name, "--audit-window", optarg, 0, 7 * 86400000ULL,
+					    &ms) < 0)
+				return RS_EXIT_ERROR;
+			o.audit_window_ms = ms;
+			break;
+		case OPT_AUDIT_ALWAYS:
+			o.audit_always = true;
+			break;
+		case OPT_FENCE:
+			if (rs_fence_parse(optarg, &o.fence) < 0) {
+				rs_cli_error(cmd->name,
+					     "--fence '%s': expected off, redirect or refuse", optarg);
+				return RS_EXIT_ERROR;
+			}
+			break;
 		case -3:
 			return RS_EXIT_OK;
 		default:
@@ -390,6 +448,10 @@ static int run_common(const struct rs_command *cmd, int argc, char **argv, bool 
 	}
 	if (optind < argc)
 		return rs_cli_extra_args(cmd->name, argc, argv);
+	if (o.fence != RS_FENCE_OFF && !(o.sources & (1u << RS_SRC_EBPF))) {
+		rs_cli_error(cmd->name, "--fence needs the ebpf source (--sources)");
+		return RS_EXIT_ERROR;
+	}
 	abs_conf = rs_cli_abspath(cmd->name, "--resolv-conf", resolv_conf);
 	abs_db = abs_conf ? rs_cli_abspath(cmd->name, "--db", db) : NULL;
 	if (abs_conf == NULL || abs_db == NULL) {

@@ -18,6 +18,7 @@
 #include "resolvstale/audit_src.h"
 #include "resolvstale/audit_stdin.h"
 #include "resolvstale/confwatch.h"
+#include "resolvstale/ebpf_src.h"
 #include "resolvstale/fanotify_src.h"
 #include "resolvstale/judge.h"
 #include "resolvstale/proccache.h"
@@ -50,6 +51,8 @@ struct daemon {
 	struct rs_proccache *cache;
 	struct rs_fanotify_src *fan;
 	struct rs_audit_src *audit;
+	struct rs_ebpf_src *ebpf;
+	char ebpf_why[512]; /* why the tripwire did not start, or "" */
 	struct rs_audit_stdin *astdin; /* audit-plugin: records from auditd on stdin */
 	char hostname[256];
 	struct rs_procscan_src *scan; /* facts always; socket scans if scan_sockets */
@@ -319,6 +322,71 @@ static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *sn
 		rs_procscan_src_set_watched(d->scan, dev, ino);
 }
 
+/* The tripwire follows the generation in force: its retired servers (the
+ * judge's set: earlier generations and --retired) and current ones. */
+static void arm_tripwire(struct daemon *d)
+{
+	const struct rs_addr *retired = NULL;
+	size_t n_retired = 0;
+
+	if (d->ebpf == NULL)
+		return;
+	if (d->judge != NULL)
+		n_retired = rs_judge_retired(d->judge, &retired);
+	(void)rs_ebpf_src_set_servers(d->ebpf, d->cur.number, retired, n_retired, d->cur.ns,
+				      d->cur.n_ns);
+}
+
+/* Does pid's network namespace reach the watched file's resolvers at its
+ * loopback addresses? It does when a process there reads the watched file. */
+static int netns_reads(void *ctx, int32_t pid)
+{
+	struct daemon *d = ctx;
+
+	if (d->proc_dirfd < 0 || d->last_id.ino == 0)
+		return -1;
+	return rs_netns_reads_file(d->proc_dirfd, pid, d->last_id.dev, d->last_id.ino);
+}
+
+static void sources_list(const struct daemon *d, char *buf, size_t len)
+{
+	const char *names[4];
+	size_t n = 0, o = 0;
+
+	if (d->ebpf != NULL)
+		names[n++] = "ebpf";
+	if (d->fan != NULL)
+		names[n++] = "fanotify";
+	if (d->audit != NULL || d->astdin != NULL)
+		names[n++] = "audit";
+	if (d->scan_sockets)
+		names[n++] = "procscan";
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", names[i]);
+}
+
+/* One line that says which source tracks DNS sends, and why. */
+static void say_send_tracking(struct daemon *d)
+{
+	char msg[1024];
+
+	if (d->ebpf != NULL)
+		snprintf(msg, sizeof(msg),
+			 "DNS sends: the ebpf tripwire on %s (fence %s)%s",
+			 rs_ebpf_src_cgroup(d->ebpf), rs_fence_name(d->o->fence),
+			 d->audit != NULL ? "; audit loads no send rules" : "");
+	else if (d->audit != NULL || d->astdin != NULL)
+		snprintf(msg, sizeof(msg), "DNS sends: audit%s%s%s",
+			 d->ebpf_why[0] ? " (ebpf not available: " : "", d->ebpf_why,
+			 d->ebpf_why[0] ? ")" : " (ebpf not asked for)");
+	else
+		snprintf(msg, sizeof(msg), "DNS sends: not tracked by any source%s%s%s",
+			 d->ebpf_why[0] ? " (ebpf not available: " : "", d->ebpf_why,
+			 d->ebpf_why[0] ? ")" : "");
+	rs_eventlog_notice(&d->log, "notice", msg);
+}
+
 static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
 {
 	struct daemon *d = ctx;
@@ -346,6 +414,7 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 		 * the processes and asks for a socket scan after the grace. */
 		if (d->judge != NULL)
 			rs_judge_generation(d->judge, &d->cur);
+		arm_tripwire(d);
 	} else {
 		struct rs_file_event e;
 		int r;
@@ -413,6 +482,7 @@ static int setup_fds(struct daemon *d)
 	    add_fd(d->epfd, rs_confwatch_fd(d->cw)) < 0 ||
 	    (d->fan != NULL && add_fd(d->epfd, rs_fanotify_src_fd(d->fan)) < 0) ||
 	    (d->audit != NULL && add_fd(d->epfd, rs_audit_src_fd(d->audit)) < 0) ||
+	    (d->ebpf != NULL && add_fd(d->epfd, rs_ebpf_src_fd(d->ebpf)) < 0) ||
 	    (d->astdin != NULL && add_fd(d->epfd, rs_audit_stdin_fd(d->astdin)) < 0))
 		return -errno;
 	return 0;
@@ -454,15 +524,18 @@ static void on_flush(struct daemon *d)
 		rs_audit_src_tick(d->audit);
 	if (d->astdin != NULL)
 		rs_audit_stdin_tick(d->astdin);
+	if (d->ebpf != NULL)
+		rs_ebpf_src_tick(d->ebpf);
 	if (d->n_unsaved > 0)
 		save_unsaved(d);
 	if (d->judge != NULL) {
-		struct rs_metrics_source src[3] = {
+		struct rs_metrics_source src[4] = {
+			{"ebpf", d->ebpf != NULL, d->lost_by[RS_SRC_EBPF]},
 			{"fanotify", d->fan != NULL, d->lost_by[RS_SRC_FANOTIFY]},
 			{"audit", d->audit != NULL || d->astdin != NULL, d->lost_by[RS_SRC_AUDIT]},
 			{"procscan", d->scan_sockets, d->lost_by[RS_SRC_PROCSCAN]},
 		};
-		rs_judge_tick(d->judge, src, 3, d->events);
+		rs_judge_tick(d->judge, src, 4, d->events);
 	}
 	if (rs_store_has_pending(d->store)) {
 		r = rs_store_flush(d->store);
@@ -562,6 +635,12 @@ static int loop(struct daemon *d)
 					 * one resumes from the store. */
 					d->stop = true;
 					d->stop_reason = "end of input";
+				}
+			} else if (d->ebpf != NULL && fd == rs_ebpf_src_fd(d->ebpf)) {
+				int r = rs_ebpf_src_process(d->ebpf);
+				if (r < 0) {
+					err_line("the ebpf source failed: %s", strerror(-r));
+					return 2;
 				}
 			} else if (d->audit != NULL && fd == rs_audit_src_fd(d->audit)) {
 				int r = rs_audit_src_process(d->audit);
@@ -713,6 +792,31 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 	d->proc_dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d->proc_dirfd >= 0)
 		d->cache = rs_proccache_new(d->proc_dirfd, 4096, 500 * RS_NS_PER_MS);
+	if (d->o->sources & (1u << RS_SRC_EBPF)) {
+		struct rs_ebpf_src_opts eo;
+		memset(&eo, 0, sizeof(eo));
+		eo.cache = d->cache;
+		eo.sink = sink;
+		eo.notice = on_notice;
+		eo.notice_ctx = d;
+		eo.netns_reads = netns_reads;
+		eo.netns_ctx = d;
+		eo.fence = d->o->fence;
+		wanted++;
+		if (rs_ebpf_src_new(&eo, &d->ebpf, err, sizeof(err)) == 0) {
+			started++;
+		} else {
+			snprintf(d->ebpf_why, sizeof(d->ebpf_why), "%s", err);
+			snprintf(msg, sizeof(msg), "source ebpf not started: %s", err);
+			rs_eventlog_notice(&d->log, "warning", msg);
+			err_line("%s", msg);
+			if (d->o->fence != RS_FENCE_OFF) {
+				err_line("--fence %s needs the ebpf source",
+					 rs_fence_name(d->o->fence));
+				return -1;
+			}
+		}
+	}
 	if (d->o->sources & (1u << RS_SRC_FANOTIFY)) {
 		struct rs_fanotify_src_opts fo = {target, d->cache, sink, on_notice, d};
 		wanted++;
@@ -807,6 +911,8 @@ static void stop_sources(struct daemon *d)
 {
 	rs_procscan_src_free(d->scan);
 	d->scan = NULL;
+	rs_ebpf_src_free(d->ebpf); /* detaches the programs */
+	d->ebpf = NULL;
 	rs_fanotify_src_free(d->fan);
 	d->fan = NULL;
 	if (d->audit != NULL) {
@@ -831,7 +937,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	struct rs_generation prev;
 	struct rs_start_info info;
 	struct daemon d;
-	char err[320], sources[64];
+	char err[320], sources[96];
 	bool resumed = false, new_gen = false;
 	int r;
 
@@ -891,6 +997,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 			goto out;
 		}
 		rs_judge_generation(d.judge, &d.cur);
+		arm_tripwire(&d);
 	}
 	r = setup_fds(&d);
 	if (r < 0) {
@@ -906,10 +1013,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	info.generation = d.cur.number;
 	info.resumed = resumed;
 	info.watches = rs_confwatch_n_watches(d.cw);
-	snprintf(sources, sizeof(sources), "%s%s%s%s%s", d.fan ? "fanotify" : "",
-		 d.fan && (d.audit || d.astdin) ? "," : "", d.audit || d.astdin ? "audit" : "",
-		 d.scan_sockets && (d.fan || d.audit || d.astdin) ? "," : "",
-		 d.scan_sockets ? "procscan" : "");
+	sources_list(&d, sources, sizeof(sources));
 	info.sources = sources;
 	/* What the report needs to judge the evidence: which sources ran, and
 	 * which boot the pids belong to. */
@@ -928,6 +1032,7 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 			rs_eventlog_notice(&d.log, "warning", "cannot update the store");
 	}
 	rs_eventlog_start(&d.log, &info);
+	say_send_tracking(&d);
 	if (new_gen)
 		rs_eventlog_generation(&d.log, &d.cur, resumed ? &prev : NULL);
 	if (snap.id.state == RS_FILE_MISSING || snap.id.state == RS_FILE_UNREADABLE) {

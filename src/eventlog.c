@@ -287,6 +287,10 @@ void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
 				rs_json_kv_int(&j, "fd", ev->u.dns.fd);
 			if (ev->u.dns.inferred)
 				rs_json_kv_bool(&j, "inferred", true);
+			if (ev->u.dns.count > 1)
+				rs_json_kv_uint(&j, "count", ev->u.dns.count);
+			if (ev->u.dns.fenced)
+				rs_json_kv_bool(&j, "fenced", true);
 		} else {
 			rs_sbuf_printf(&sb, ": %s %s%s%s:%u%s%s%s%s", ev->u.dns.syscall,
 				       ev->u.dns.dst.family == AF_INET6 ? "[" : "", dst,
@@ -297,6 +301,10 @@ void rs_eventlog_event(struct rs_eventlog *log, const struct rs_event *ev)
 					       : "",
 				       ev->u.dns.err ? " failed: " : "",
 				       ev->u.dns.err ? strerror(ev->u.dns.err) : "");
+			if (ev->u.dns.count > 1)
+				rs_sbuf_printf(&sb, " (x%u)", (unsigned)ev->u.dns.count);
+			if (ev->u.dns.fenced)
+				rs_sbuf_printf(&sb, " fenced");
 		}
 		break;
 	case RS_EV_CONFIG_OPEN:

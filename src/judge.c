@@ -21,6 +21,7 @@ struct rs_judge {
 	bool active; /* a generation with something retired is in force */
 	int64_t number, t_ns;
 	size_t n_retired;
+	struct rs_addr retired[2 * RS_ENGINE_MAX_RETIRED]; /* the files' and --retired */
 	int64_t scan_due_mono;
 	int64_t facts_window_ns;
 	unsigned facts_in_window;
@@ -166,6 +167,8 @@ void rs_judge_generation(struct rs_judge *j, const struct rs_generation *g)
 	j->number = g->number;
 	j->t_ns = change_time(g);
 	j->n_retired = (size_t)n + j->o.n_retired;
+	memcpy(j->retired, retired, (size_t)n * sizeof(retired[0]));
+	memcpy(j->retired + n, j->extra, j->o.n_retired * sizeof(j->extra[0]));
 	/* Generation 0 is where watching began, not a change: nothing to judge
 	 * unless addresses were declared retired by hand. */
 	j->active = g->number > 0 || j->o.n_retired > 0;
@@ -285,4 +288,10 @@ void rs_judge_tick(struct rs_judge *j, const struct rs_metrics_source *sources, 
 		j->metrics_ns = now;
 		write_metrics(j, sources, n_sources, events, now);
 	}
+}
+
+size_t rs_judge_retired(const struct rs_judge *j, const struct rs_addr **out)
+{
+	*out = j->retired;
+	return j->n_retired;
 }

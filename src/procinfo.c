@@ -1,5 +1,6 @@
 /* Facts about a process, read from /proc without ptrace. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -637,4 +638,64 @@ void rs_proc_facts_where(const struct rs_proc_facts *f, char *buf, size_t len)
 		snprintf(buf, len, "%s%s", f->cg.unit, f->cg.user_unit ? " (user)" : "");
 	else
 		snprintf(buf, len, "-");
+}
+
+/* Which file pid_dirfd's process sees as etc/resolv.conf, against the watched
+ * one. */
+static enum rs_config_domain domain_at(int pid_dirfd, uint64_t dev, uint64_t ino)
+{
+	struct rs_facts_ctx ctx;
+	struct rs_proc_facts f;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.watched_dev = dev;
+	ctx.watched_ino = ino;
+	memset(&f, 0, sizeof(f));
+	read_domain(pid_dirfd, &ctx, &f);
+	return f.domain;
+}
+
+#define NETNS_WALK_MAX 100000 /* /proc entries looked at, at most */
+
+int rs_netns_reads_file(int proc_dirfd, int32_t pid, uint64_t dev, uint64_t ino)
+{
+	char name[16];
+	uint64_t netns;
+	int dfd, r = 0;
+	DIR *dir;
+	struct dirent *de;
+	unsigned seen = 0;
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dfd = openat(proc_dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	netns = ns_inode(dfd, "ns/net");
+	r = domain_at(dfd, dev, ino) == RS_DOMAIN_HOST;
+	close(dfd);
+	if (r == 1 || netns == 0)
+		return netns == 0 && r == 0 ? -1 : r;
+	/* Another process of the namespace may read the file (a container
+	 * that shares the host's file with one that has its own). */
+	dfd = openat(proc_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (dir == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while (r == 0 && seen++ < NETNS_WALK_MAX && (de = readdir(dir)) != NULL) {
+		int pfd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0)
+			continue;
+		if (ns_inode(pfd, "ns/net") == netns && domain_at(pfd, dev, ino) == RS_DOMAIN_HOST)
+			r = 1;
+		close(pfd);
+	}
+	closedir(dir);
+	return r;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "resolvstale/addr.h"
+#include "resolvstale/ebpf_src.h"
 #include "resolvstale/eventlog.h"
 
 #define RS_DAEMON_MAX_RETIRED 32
@@ -32,6 +33,9 @@ struct rs_daemon_opts {
 	const char *local_node;    /* audit-plugin: this host's node= name (NULL:
 				    * the host name) */
 	bool log_stderr;           /* the event log on stderr (stdout is auditd's) */
+	uint64_t audit_window_ms;  /* audit conf (and send) rules after a change */
+	bool audit_always;         /* every audit rule all the time */
+	enum rs_fence fence;       /* the eBPF tripwire's fence */
 };
 
 /* Run until SIGTERM or SIGINT. Prints the event log on stdout and one-line

@@ -56,6 +56,9 @@ bool rs_judge_survey_step(struct rs_judge *j);
  * a change is over), or 0; rs_judge_scan_done() clears it. */
 int64_t rs_judge_scan_due(const struct rs_judge *j);
 void rs_judge_scan_done(struct rs_judge *j);
+/* The retired servers of the generation in force: the earlier generations'
+ * and --retired (valid until the next rs_judge_generation). */
+size_t rs_judge_retired(const struct rs_judge *j, const struct rs_addr **out);
 const struct rs_engine_stats *rs_judge_engine_stats(const struct rs_judge *j);
 
 #endif

@@ -127,6 +127,11 @@ int64_t rs_proc_boot_ns(int proc_dirfd);
 /* "nginx.service", "docker 3f2a1b9c4d5e" (12 hex digits), "-": for reports. */
 void rs_proc_facts_where(const struct rs_proc_facts *f, char *buf, size_t len);
 const char *rs_config_domain_name(enum rs_config_domain d); /* "host", "other", ... */
+/* Does a process in pid's network namespace see the watched file (dev, ino)
+ * as its etc/resolv.conf? Then a loopback resolver address in that namespace
+ * is the watched file's server. 1 yes, 0 no, -1 cannot tell (pid gone).
+ * pid itself is asked first; else /proc is walked (bounded). */
+int rs_netns_reads_file(int proc_dirfd, int32_t pid, uint64_t dev, uint64_t ino);
 /* The namespace inode in a "net:[4026531840]" link text, or 0. */
 uint64_t rs_parse_ns_link(const char *link);
 

@@ -75,7 +75,7 @@ struct rs_evidence {
 	struct rs_addr dst; /* family 0 for config events */
 	uint16_t port;
 	enum rs_proto proto;
-	char syscall[16];
+	char syscall[24];
 	bool inferred; /* destination taken from an earlier connect */
 	int64_t first_ns, last_ns;
 	uint64_t count;

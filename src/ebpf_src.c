@@ -1,0 +1,472 @@
+/* The eBPF source: loads the tripwire (src/bpf/tripwire.bpf.c, through the
+ * bpftool-generated skeleton), attaches it to the cgroup v2 root with links
+ * owned by this process, keeps its maps in step with the generation in force
+ * and turns its ring-buffer records into DNS_SEND events. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../src/bpf/tripwire.h"
+#include "resolvstale/ebpf_src.h"
+#include "resolvstale/timefmt.h"
+#include "tripwire.skel.h"
+
+#define MAX_LINKS        6
+#define MOUNTINFO_MAX    (4 << 20)
+
+struct rs_ebpf_src {
+	struct rs_ebpf_src_opts o;
+	struct tripwire *skel;
+	struct bpf_link *links[MAX_LINKS];
+	size_t n_links;
+	struct ring_buffer *rb;
+	int cgfd;
+	char cgroup[PATH_MAX];
+	struct rs_ebpf_src_stats stats;
+	uint64_t dropped_reported;
+	int ncpus;
+	int r; /* the first fatal error inside a ring-buffer callback */
+};
+
+/* libbpf prints through one global callback: keep its last warning for the
+ * one-line error of a failed load (the verifier log is for developers). */
+static char libbpf_last[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(libbpf_last)];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	if (n > 0)
+		memcpy(libbpf_last, line, n + 1);
+	return 0;
+}
+
+static void notice(struct rs_ebpf_src *s, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void notice(struct rs_ebpf_src *s, const char *level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (s->o.notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->o.notice(s->o.notice_ctx, level, msg);
+}
+
+const char *rs_fence_name(enum rs_fence f)
+{
+	switch (f) {
+	case RS_FENCE_REDIRECT:
+		return "redirect";
+	case RS_FENCE_REFUSE:
+		return "refuse";
+	default:
+		return "off";
+	}
+}
+
+int rs_fence_parse(const char *s, enum rs_fence *out)
+{
+	if (strcmp(s, "off") == 0)
+		*out = RS_FENCE_OFF;
+	else if (strcmp(s, "redirect") == 0)
+		*out = RS_FENCE_REDIRECT;
+	else if (strcmp(s, "refuse") == 0)
+		*out = RS_FENCE_REFUSE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int find_cgroup2(char *out, size_t outlen)
+{
+	char *buf = malloc(MOUNTINFO_MAX);
+	size_t len = 0;
+	ssize_t n;
+	int fd, r;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	while (len < MOUNTINFO_MAX && (n = read(fd, buf + len, MOUNTINFO_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	r = rs_cgroup2_mount_find(buf, len, out, outlen);
+	free(buf);
+	return r;
+}
+
+static int handle_event(void *ctx, void *data, size_t size);
+
+/* What a failed load means, in the operator's terms. */
+static int load_error(int r, char *err, size_t errlen)
+{
+	if (r == -EPERM || r == -EACCES)
+		snprintf(err, errlen,
+			 "the kernel refused to load the eBPF programs (%s): run as root "
+			 "(CAP_BPF, CAP_NET_ADMIN), and check kernel.unprivileged_bpf_disabled "
+			 "and lockdown",
+			 strerror(-r));
+	else
+		snprintf(err, errlen, "cannot load the eBPF programs: %s%s%s", strerror(-r),
+			 libbpf_last[0] ? ": " : "", libbpf_last);
+	return r == -EPERM || r == -EACCES ? -EPERM : -EOPNOTSUPP;
+}
+
+static int attach(struct rs_ebpf_src *s, struct bpf_program *p, char *err, size_t errlen)
+{
+	struct bpf_link *l = bpf_program__attach_cgroup(p, s->cgfd);
+
+	if (l == NULL) {
+		int r = -errno;
+		snprintf(err, errlen, "cannot attach %s to %s: %s", bpf_program__name(p), s->cgroup,
+			 strerror(-r));
+		return r == -EPERM ? -EPERM : -EOPNOTSUPP;
+	}
+	s->links[s->n_links++] = l;
+	return 0;
+}
+
+static int write_config(struct rs_ebpf_src *s, int64_t generation, const struct rs_tw_addr *to4,
+			const struct rs_tw_addr *to6, bool armed)
+{
+	struct rs_tw_config c;
+	uint32_t zero = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.generation = (uint64_t)generation;
+	c.fence = s->o.fence == RS_FENCE_REDIRECT ? RS_TW_FENCE_REDIRECT
+		  : s->o.fence == RS_FENCE_REFUSE ? RS_TW_FENCE_REFUSE
+						   : RS_TW_FENCE_OFF;
+	c.stale_per_sec = s->o.stale_per_sec ? s->o.stale_per_sec : RS_EBPF_STALE_PER_SEC;
+	if (to4 != NULL)
+		c.to4 = *to4;
+	if (to6 != NULL)
+		c.to6 = *to6;
+	c.armed = armed;
+	if (bpf_map__update_elem(s->skel->maps.config, &zero, sizeof(zero), &c, sizeof(c),
+				 BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int rs_ebpf_src_new(const struct rs_ebpf_src_opts *o, struct rs_ebpf_src **out, char *err,
+		    size_t errlen)
+{
+	struct rs_ebpf_src *s;
+	int r;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->o = *o;
+	s->cgfd = -1;
+	if (o->cgroup_path != NULL) {
+		snprintf(s->cgroup, sizeof(s->cgroup), "%s", o->cgroup_path);
+	} else if ((r = find_cgroup2(s->cgroup, sizeof(s->cgroup))) < 0) {
+		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted (%s)",
+			 r == -ENOENT ? "no cgroup2 line in /proc/self/mountinfo" : strerror(-r));
+		free(s);
+		return -ENOENT;
+	}
+	s->cgfd = open(s->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->cgfd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot open the cgroup v2 root %s: %s", s->cgroup,
+			 strerror(-r));
+		free(s);
+		return r == -EACCES ? -EPERM : -ENOENT;
+	}
+	libbpf_last[0] = '\0';
+	libbpf_set_print(libbpf_print);
+	s->skel = tripwire__open();
+	if (s->skel == NULL) {
+		r = load_error(-errno, err, errlen);
+		goto fail;
+	}
+	/* The reply programs run on every UDP receive with an address: only
+	 * the redirect fence needs them. */
+	if (o->fence != RS_FENCE_REDIRECT) {
+		bpf_program__set_autoload(s->skel->progs.tw_recvmsg4, false);
+		bpf_program__set_autoload(s->skel->progs.tw_recvmsg6, false);
+	}
+	if ((r = tripwire__load(s->skel)) < 0) {
+		r = load_error(r, err, errlen);
+		goto fail;
+	}
+	s->ncpus = libbpf_num_possible_cpus();
+	/* Disarmed until the servers are known: every hook returns at once. */
+	if ((r = write_config(s, 0, NULL, NULL, false)) < 0) {
+		snprintf(err, errlen, "cannot configure the eBPF programs: %s", strerror(-r));
+		goto fail;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_event, s, NULL);
+	if (s->rb == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "cannot open the eBPF ring buffer: %s", strerror(-r));
+		goto fail;
+	}
+	if ((r = attach(s, s->skel->progs.tw_connect4, err, errlen)) < 0 ||
+	    (r = attach(s, s->skel->progs.tw_connect6, err, errlen)) < 0 ||
+	    (r = attach(s, s->skel->progs.tw_sendmsg4, err, errlen)) < 0 ||
+	    (r = attach(s, s->skel->progs.tw_sendmsg6, err, errlen)) < 0)
+		goto fail;
+	if (o->fence == RS_FENCE_REDIRECT &&
+	    ((r = attach(s, s->skel->progs.tw_recvmsg4, err, errlen)) < 0 ||
+	     (r = attach(s, s->skel->progs.tw_recvmsg6, err, errlen)) < 0))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	rs_ebpf_src_free(s);
+	return r;
+}
+
+void rs_ebpf_src_free(struct rs_ebpf_src *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n_links; i++)
+		bpf_link__destroy(s->links[i]);
+	ring_buffer__free(s->rb);
+	tripwire__destroy(s->skel);
+	if (s->cgfd >= 0)
+		close(s->cgfd);
+	free(s);
+}
+
+int rs_ebpf_src_fd(const struct rs_ebpf_src *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+const char *rs_ebpf_src_cgroup(const struct rs_ebpf_src *s)
+{
+	return s->cgroup;
+}
+
+/* A loopback destination is another server in each network namespace: ask
+ * once per namespace whether its processes read the watched file, and let
+ * the kernel drop the sends of namespaces that do not. Returns whether the
+ * event counts. */
+static bool netns_counts(struct rs_ebpf_src *s, const struct rs_tw_event *raw)
+{
+	uint64_t cookie = raw->netns_cookie;
+	uint32_t v = 0;
+	int reads;
+
+	if (s->o.netns_reads == NULL)
+		return true;
+	if (bpf_map__lookup_elem(s->skel->maps.netns, &cookie, sizeof(cookie), &v, sizeof(v), 0) ==
+	    0)
+		return v != RS_TW_NETNS_OTHER;
+	reads = s->o.netns_reads(s->o.netns_ctx, (int32_t)raw->tgid);
+	if (reads < 0)
+		return true; /* gone already: let the verdict decide from its facts */
+	v = reads ? RS_TW_NETNS_READS : RS_TW_NETNS_OTHER;
+	if (bpf_map__update_elem(s->skel->maps.netns, &cookie, sizeof(cookie), &v, sizeof(v),
+				 BPF_ANY) == 0)
+		s->stats.netns_classified++;
+	return reads != 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct rs_ebpf_src *s = ctx;
+	const struct rs_tw_event *raw = data;
+	struct rs_event ev;
+	char comm[sizeof(raw->comm) + 1];
+	int64_t now = rs_time_now_ns();
+
+	if (rs_tw_event_convert(raw, size, rs_time_mono_ns(), now, &ev, comm, sizeof(comm)) < 0)
+		return 0;
+	if ((raw->flags & RS_TW_F_LOOPBACK) && !netns_counts(s, raw))
+		return 0;
+	if (s->o.cache != NULL) {
+		const struct rs_proc_ident *id =
+			rs_proccache_get(s->o.cache, ev.proc.pid, now, NULL);
+		/* The event's comm is the sending thread's; the process's is
+		 * what reports name. */
+		if (id != NULL) {
+			ev.proc.starttime = id->starttime;
+			ev.proc.ppid = id->ppid;
+			ev.proc.auid = id->auid;
+			ev.proc.exe = id->exe;
+			if (id->comm[0])
+				ev.proc.comm = id->comm;
+		}
+	}
+	s->stats.events++;
+	rs_sink_emit(&s->o.sink, &ev);
+	return 0;
+}
+
+int rs_ebpf_src_process(struct rs_ebpf_src *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	return 0;
+}
+
+static void read_stats(struct rs_ebpf_src *s)
+{
+	uint64_t sum[RS_TW_ST_MAX];
+	uint64_t *v;
+
+	if (s->ncpus <= 0)
+		return;
+	v = calloc((size_t)s->ncpus, sizeof(*v));
+	if (v == NULL)
+		return;
+	for (uint32_t k = 0; k < RS_TW_ST_MAX; k++) {
+		sum[k] = 0;
+		if (bpf_map__lookup_elem(s->skel->maps.stats, &k, sizeof(k), v,
+					 sizeof(*v) * (size_t)s->ncpus, 0) < 0)
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			sum[k] += v[c];
+	}
+	free(v);
+	s->stats.hook = sum[RS_TW_ST_HOOK];
+	s->stats.retired = sum[RS_TW_ST_RETIRED];
+	s->stats.current = sum[RS_TW_ST_CURRENT];
+	s->stats.emitted = sum[RS_TW_ST_EMITTED];
+	s->stats.rate_limited = sum[RS_TW_ST_RATE_LIMITED];
+	s->stats.dropped = sum[RS_TW_ST_DROPPED];
+	s->stats.fenced = sum[RS_TW_ST_FENCED];
+	s->stats.replies = sum[RS_TW_ST_REPLIES];
+	s->stats.other_netns = sum[RS_TW_ST_OTHER_NETNS];
+}
+
+const struct rs_ebpf_src_stats *rs_ebpf_src_stats(struct rs_ebpf_src *s)
+{
+	read_stats(s);
+	return &s->stats;
+}
+
+void rs_ebpf_src_tick(struct rs_ebpf_src *s)
+{
+	read_stats(s);
+	if (s->stats.dropped > s->dropped_reported) {
+		struct rs_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = RS_EV_EVENTS_LOST;
+		ev.source = RS_SRC_EBPF;
+		ev.time_ns = rs_time_now_ns();
+		ev.u.lost.count = s->stats.dropped - s->dropped_reported;
+		ev.u.lost.reason = "eBPF ring buffer full";
+		s->dropped_reported = s->stats.dropped;
+		rs_sink_emit(&s->o.sink, &ev);
+	}
+}
+
+/* Empty a small hash map (keys up to 64 bytes): always the first key, so
+ * that a deletion cannot make the walk skip one. */
+static void map_clear(struct bpf_map *m, unsigned max)
+{
+	unsigned char k[64];
+	size_t ks = bpf_map__key_size(m);
+
+	if (ks > sizeof(k))
+		return;
+	for (unsigned i = 0; i < 2 * max && bpf_map__get_next_key(m, NULL, k, ks) == 0; i++)
+		if (bpf_map__delete_elem(m, k, ks, 0) < 0)
+			break;
+}
+
+/* Replace the servers map's content: retired first, then current (an
+ * address in both lists is current). */
+static int fill_servers(struct rs_ebpf_src *s, const struct rs_addr *retired, size_t n_retired,
+			const struct rs_addr *current, size_t n_current, size_t *used)
+{
+	struct bpf_map *m = s->skel->maps.servers;
+	struct rs_tw_addr k;
+
+	map_clear(m, RS_TW_MAX_SERVERS);
+	*used = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct rs_addr *a = pass ? current : retired;
+		size_t n = pass ? n_current : n_retired;
+		uint32_t v = pass ? RS_TW_SERVER_CURRENT : RS_TW_SERVER_RETIRED;
+
+		for (size_t i = 0; i < n; i++) {
+			if (rs_tw_addr_from(&a[i], &k) < 0)
+				continue;
+			if (*used >= RS_TW_MAX_SERVERS)
+				return -E2BIG;
+			if (bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY) < 0)
+				return -errno;
+			(*used)++;
+		}
+	}
+	return 0;
+}
+
+int rs_ebpf_src_set_servers(struct rs_ebpf_src *s, int64_t generation,
+			    const struct rs_addr *retired, size_t n_retired,
+			    const struct rs_addr *current, size_t n_current)
+{
+	struct rs_tw_addr to4, to6, a;
+	size_t used = 0;
+	int r;
+
+	memset(&to4, 0, sizeof(to4));
+	memset(&to6, 0, sizeof(to6));
+	/* The fence sends to the first current server of the same family. */
+	for (size_t i = 0; i < n_current; i++) {
+		if (rs_tw_addr_from(&current[i], &a) < 0)
+			continue;
+		if (a.family == RS_TW_FAMILY_V4 && to4.family == 0)
+			to4 = a;
+		if (a.family == RS_TW_FAMILY_V6 && to6.family == 0)
+			to6 = a;
+	}
+	/* Namespaces are asked again: which processes read the file may have
+	 * changed with it. */
+	map_clear(s->skel->maps.netns, RS_TW_MAX_NETNS);
+	r = fill_servers(s, retired, n_retired, current, n_current, &used);
+	if (r < 0 && r != -E2BIG) {
+		notice(s, "error", "cannot update the eBPF server map: %s", strerror(-r));
+		return r;
+	}
+	if (r == -E2BIG)
+		notice(s, "warning", "more than %d resolver addresses: the eBPF tripwire watches "
+			  "the first %zu",
+			  RS_TW_MAX_SERVERS, used);
+	{
+		int w = write_config(s, generation, &to4, &to6, true);
+		if (w < 0) {
+			notice(s, "error", "cannot update the eBPF configuration: %s", strerror(-w));
+			return w;
+		}
+	}
+	return r;
+}
