@@ -124,6 +124,106 @@ size_t rs_audit_rules_build(const char *target, pid_t self, struct rs_audit_rule
 	return rs_audit_rules_build_set(RS_RULESET_LIVE, target, self, out, max);
 }
 
+unsigned rs_audit_rule_group(enum rs_audit_rule_kind kind)
+{
+	switch (kind) {
+	case RS_RULE_WRITE:
+		return RS_AUDIT_GROUP_WRITE;
+	case RS_RULE_CONF:
+		return RS_AUDIT_GROUP_CONF;
+	case RS_RULE_DNS:
+	case RS_RULE_SOCKETCALL:
+		return RS_AUDIT_GROUP_DNS;
+	}
+	return 0;
+}
+
+const char *rs_audit_group_key(unsigned group)
+{
+	switch (group) {
+	case RS_AUDIT_GROUP_WRITE:
+		return RS_AUDIT_KEY_WRITE;
+	case RS_AUDIT_GROUP_CONF:
+		return RS_AUDIT_KEY_CONF;
+	case RS_AUDIT_GROUP_DNS:
+		return RS_AUDIT_KEY_DNS;
+	}
+	return NULL;
+}
+
+size_t rs_audit_rules_select(const struct rs_audit_rule *in, size_t n, unsigned groups,
+			     struct rs_audit_rule *out, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < max; i++)
+		if (rs_audit_rule_group(in[i].kind) & groups)
+			out[k++] = in[i];
+	return k;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} group_names[] = {
+	{"write", RS_AUDIT_GROUP_WRITE},
+	{"conf", RS_AUDIT_GROUP_CONF},
+	{"dns", RS_AUDIT_GROUP_DNS},
+};
+
+/* The bit of one word of a group list (len bytes at w), 0 if unknown. */
+static unsigned group_word(const char *w, size_t len)
+{
+	if (len == 3 && strncmp(w, "all", 3) == 0)
+		return RS_AUDIT_GROUP_ALL;
+	for (size_t i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++)
+		if (strlen(group_names[i].name) == len && strncmp(w, group_names[i].name, len) == 0)
+			return group_names[i].bit;
+	return 0;
+}
+
+int rs_audit_groups_parse(const char *list, unsigned *groups)
+{
+	unsigned set = 0;
+
+	*groups = 0;
+	if (list == NULL || *list == '\0')
+		return -EINVAL;
+	if (strcmp(list, "none") == 0)
+		return 0;
+	for (const char *w = list;; w++) {
+		size_t len = strcspn(w, ",");
+		unsigned bit = group_word(w, len);
+
+		if (bit == 0 || (set & bit) != 0)
+			return -EINVAL; /* unknown, empty or repeated */
+		set |= bit;
+		w += len;
+		if (*w == '\0')
+			break;
+	}
+	*groups = set;
+	return 0;
+}
+
+const char *rs_audit_groups_format(unsigned groups, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
+		if ((groups & group_names[i].bit) == 0)
+			continue;
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? "," : "", group_names[i].name);
+		used = strlen(buf);
+	}
+	if (used == 0)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
 /* The 32-bit ABI of a 64-bit machine, or -1 if it has none libaudit knows. */
 static int compat32(int machine)
 {

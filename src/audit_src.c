@@ -31,12 +31,15 @@ struct rs_audit_src {
 	bool registered;
 	struct rs_audit_state saved; /* as found */
 	bool changed_enabled, changed_backlog;
+	bool we_enable; /* audit was off when found: on only while rules are loaded */
+	uint32_t enabled_now;
 	uint32_t last_lost;
 	bool have_lost;
 	char *target;
 	struct rs_audit_rule rules[RS_AUDIT_MAX_RULES];
 	size_t n_rules;
-	unsigned expected_rules; /* as the kernel lists them */
+	unsigned groups;         /* RS_AUDIT_GROUP_* loaded now */
+	unsigned expected_rules; /* as the kernel lists them after our last change */
 	bool rules_removed;
 	int32_t remover_pid;
 	unsigned own_removals; /* remove_rule records still to come from us */
@@ -281,30 +284,152 @@ static int take_host_lock(struct rs_audit_src *s, char *err, size_t errlen)
 	return -EBUSY;
 }
 
-static int load_rules(struct rs_audit_src *s, char *err, size_t errlen)
+/* Delete our rules of a key prefix, expecting their CONFIG_CHANGE records:
+ * they must not read as someone else's removal. */
+static void delete_own(struct rs_audit_src *s, const char *prefix)
+{
+	char err[256];
+	unsigned deleted = 0;
+
+	rs_audit_rules_delete_prefix(s->ctl, prefix, &deleted, err, sizeof(err));
+	s->own_removals += deleted;
+}
+
+/* Every rule for the current target; the groups pick from it. */
+static void build_rules(struct rs_audit_src *s)
 {
 	s->n_rules = rs_audit_rules_build(s->target, getpid(), s->rules, RS_AUDIT_MAX_RULES);
-	for (size_t i = 0; i < s->n_rules; i++) {
-		bool dns = strcmp(s->rules[i].key, RS_AUDIT_KEY_DNS) == 0;
-		int r;
+}
 
-		if (dns && s->no_send_rules)
-			continue;
-		r = rs_audit_rules_add(s->ctl, &s->rules[i], 1, err, errlen);
-		if (r == -EINVAL && dns) {
-			/* A kernel before 5.3 cannot filter sends by address
-			 * family; an unfiltered send rule would record every
-			 * send on the host, so track sends without audit. */
-			s->no_send_rules = true;
-			notice(s, "warning",
-			       "this kernel cannot filter audit send rules by address family "
-			       "(saddr_fam, kernel 5.3): audit does not track DNS sends");
-			continue;
-		}
-		if (r < 0)
-			return r;
+/* Remove one group's rules: its key is its own, so by exact key. */
+static void remove_group(struct rs_audit_src *s, unsigned g)
+{
+	delete_own(s, rs_audit_group_key(g));
+	s->groups &= ~g;
+}
+
+/* A kernel before 5.3 cannot filter sends by address family; an unfiltered
+ * send rule would record every send on the host, so track sends without
+ * audit from now on. */
+static void no_saddr_fam(struct rs_audit_src *s)
+{
+	s->no_send_rules = true;
+	notice(s, "warning",
+	       "this kernel cannot filter audit send rules by address family "
+	       "(saddr_fam, kernel 5.3): audit does not track DNS sends");
+}
+
+/* Add one group's rules. A group is loaded whole or not at all: what was
+ * added before a failure is removed again, so that rs_audit_src_groups and
+ * the periodic count check agree with the kernel. */
+static int add_group(struct rs_audit_src *s, unsigned g, char *err, size_t errlen)
+{
+	struct rs_audit_rule sel[RS_AUDIT_MAX_RULES];
+	size_t n;
+	int r = 0;
+
+	if (g == RS_AUDIT_GROUP_DNS && s->no_send_rules)
+		return 0;
+	n = rs_audit_rules_select(s->rules, s->n_rules, g, sel, RS_AUDIT_MAX_RULES);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = rs_audit_rules_add(s->ctl, &sel[i], 1, err, errlen);
+	if (r == 0) {
+		s->groups |= g;
+		return 0;
 	}
-	return 0;
+	delete_own(s, rs_audit_group_key(g));
+	if (r == -EINVAL && g == RS_AUDIT_GROUP_DNS) {
+		no_saddr_fam(s);
+		return 0; /* a known limit, said once: not a failure */
+	}
+	return r;
+}
+
+/* What can be loaded of groups: DNS not without saddr_fam. */
+static unsigned wanted_groups(const struct rs_audit_src *s, unsigned groups)
+{
+	unsigned want = groups & RS_AUDIT_GROUP_ALL;
+
+	if (s->no_send_rules)
+		want &= ~RS_AUDIT_GROUP_DNS;
+	return want;
+}
+
+/* Remove and add groups until wanted_groups(groups) is loaded. One group's
+ * failure does not stop the others; returns 0 or the first error (in err). */
+static int apply_groups(struct rs_audit_src *s, unsigned groups, char *err, size_t errlen)
+{
+	static const unsigned order[] = {RS_AUDIT_GROUP_WRITE, RS_AUDIT_GROUP_CONF,
+					 RS_AUDIT_GROUP_DNS};
+	unsigned want = wanted_groups(s, groups);
+	unsigned add = want & ~s->groups, drop = s->groups & ~want;
+	char more[256];
+	int rc = 0;
+
+	/* The kernel gives an event the key of the first rule that matches,
+	 * and a write is also an open: the write rule must come before the
+	 * conf rules, and the kernel appends. */
+	if ((add & RS_AUDIT_GROUP_WRITE) && (s->groups & want & RS_AUDIT_GROUP_CONF)) {
+		drop |= RS_AUDIT_GROUP_CONF;
+		add |= RS_AUDIT_GROUP_CONF;
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (drop & order[i])
+			remove_group(s, order[i]);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int r;
+		if ((add & order[i]) == 0)
+			continue;
+		r = add_group(s, order[i], rc == 0 ? err : more, rc == 0 ? errlen : sizeof(more));
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+/* The periodic check compares the kernel's count with this: take it after
+ * each change of ours, or a group we removed would look deleted by someone
+ * else. */
+static int recount(struct rs_audit_src *s)
+{
+	return rs_audit_rules_count_prefix(s->ctl, RS_AUDIT_KEY_PREFIX, &s->expected_rules);
+}
+
+/* Audit that was off when found is on only while some of our rules are
+ * loaded: enabled audit costs every syscall of every process forked since
+ * it was first enabled a little (its context is filled in), rules or not. */
+static void follow_enabled(struct rs_audit_src *s)
+{
+	uint32_t want = s->groups != 0 ? 1 : s->saved.enabled;
+	int r;
+
+	if (!s->we_enable || want == s->enabled_now)
+		return;
+	r = audit_set_enabled(s->ctl, want);
+	if (r < 0) {
+		notice(s, "warning", "cannot set the audit enabled flag to %u: %s", want,
+		       strerror(-r));
+		return;
+	}
+	s->enabled_now = want;
+}
+
+/* Proof that records reach us is the CONFIG_CHANGE record of one of our own
+ * rule additions. Without a target (no path rules) and without DNS loaded
+ * there is none: load DNS for the proof and remove it again. */
+static bool prove_records_flow(struct rs_audit_src *s)
+{
+	char err[256];
+	bool ok;
+
+	if (s->expected_rules > 0 || (s->groups & RS_AUDIT_GROUP_DNS))
+		return records_flow(s, 1000);
+	if (add_group(s, RS_AUDIT_GROUP_DNS, err, sizeof(err)) < 0 ||
+	    (s->groups & RS_AUDIT_GROUP_DNS) == 0)
+		return false;
+	ok = records_flow(s, 1000);
+	remove_group(s, RS_AUDIT_GROUP_DNS);
+	return ok;
 }
 
 int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **out, char *err,
@@ -388,10 +513,13 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 			goto fail;
 		}
 		s->changed_enabled = true;
+		s->we_enable = true;
+		s->enabled_now = 1;
 		notice(s, "notice",
-		       "kernel audit was off; enabled it while running. Processes started before "
-		       "audit was ever enabled have no audit context and stay invisible to audit "
-		       "(the /proc scanner covers their open sockets)");
+		       "kernel audit was off: it is on while resolvstale's audit rules are loaded "
+		       "and off again after. Processes started before audit was ever enabled have "
+		       "no audit context and stay invisible to audit (the ebpf tripwire and the "
+		       "/proc scanner see them)");
 	}
 	want_backlog = o->backlog_limit ? o->backlog_limit : DEFAULT_BACKLOG_LIMIT;
 	if (cur_backlog < want_backlog) {
@@ -403,15 +531,16 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 		}
 		s->changed_backlog = true;
 	}
-	r = load_rules(s, err, errlen);
+	build_rules(s);
+	r = apply_groups(s, o->groups, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = rs_audit_rules_count_prefix(s->ctl, RS_AUDIT_KEY_PREFIX, &s->expected_rules);
+	r = recount(s);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot list audit rules: %s", strerror(-r));
 		goto fail;
 	}
-	if (!records_flow(s, 1000)) {
+	if (!prove_records_flow(s)) {
 		r = -EXDEV;
 		snprintf(err, errlen,
 			 "no audit record arrives%s: the audit multicast group is delivered in the "
@@ -421,6 +550,7 @@ int rs_audit_src_new(const struct rs_audit_src_opts *o, struct rs_audit_src **ou
 	}
 	s->have_lost = true;
 	s->last_lost = s->saved.lost;
+	follow_enabled(s);
 	*out = s;
 	return 0;
 fail:
@@ -467,28 +597,23 @@ const struct rs_audit_src_stats *rs_audit_src_stats(const struct rs_audit_src *s
 	return &s->stats;
 }
 
-/* Delete our rules of a key prefix, expecting their CONFIG_CHANGE records. */
-static void delete_own(struct rs_audit_src *s, const char *prefix)
-{
-	char err[256];
-	unsigned deleted = 0;
-
-	rs_audit_rules_delete_prefix(s->ctl, prefix, &deleted, err, sizeof(err));
-	s->own_removals += deleted;
-}
-
+/* Someone removed some of our rules: remove the rest and add the loaded
+ * groups again, in order (write before conf). Groups that are not loaded
+ * stay out. */
 static void restore_rules(struct rs_audit_src *s, const char *why)
 {
 	char err[256];
+	unsigned loaded = s->groups;
 	int r;
 
 	delete_own(s, RS_AUDIT_KEY_PREFIX);
-	r = load_rules(s, err, sizeof(err));
+	s->groups = 0;
+	r = apply_groups(s, loaded, err, sizeof(err));
+	recount(s);
 	if (r < 0) {
 		notice(s, "error", "%s; adding them again failed: %s", why, err);
 		return;
 	}
-	rs_audit_rules_count_prefix(s->ctl, RS_AUDIT_KEY_PREFIX, &s->expected_rules);
 	s->stats.rules_readded++;
 	notice(s, "warning", "%s; added them again (events in between were not recorded)", why);
 	emit_lost(s, 0, "audit rules were removed by another process");
@@ -527,6 +652,7 @@ void rs_audit_src_tick(struct rs_audit_src *s)
 int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t ino, uint64_t dev)
 {
 	char err[256];
+	unsigned paths;
 	char *t;
 	int r;
 
@@ -540,20 +666,44 @@ int rs_audit_src_retarget(struct rs_audit_src *s, const char *target, uint64_t i
 	free(s->target);
 	s->target = t;
 	s->match.target = t;
-	/* A watch names a path: move the path rules, leave the send rules. */
-	delete_own(s, RS_AUDIT_KEY_WRITE);
-	delete_own(s, RS_AUDIT_KEY_CONF);
-	s->n_rules = rs_audit_rules_build(s->target, getpid(), s->rules, RS_AUDIT_MAX_RULES);
-	r = 0;
-	for (size_t i = 0; i < s->n_rules && r == 0; i++)
-		if (s->rules[i].path != NULL)
-			r = rs_audit_rules_add(s->ctl, &s->rules[i], 1, err, sizeof(err));
+	/* A watch names a path: move the path rules of the loaded groups,
+	 * leave the send rules. */
+	paths = s->groups & (RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF);
+	remove_group(s, RS_AUDIT_GROUP_WRITE);
+	remove_group(s, RS_AUDIT_GROUP_CONF);
+	build_rules(s);
+	r = apply_groups(s, s->groups | paths, err, sizeof(err));
+	recount(s);
 	if (r < 0) {
 		notice(s, "error", "cannot move the audit rules to %s: %s", target, err);
 		return r;
 	}
-	rs_audit_rules_count_prefix(s->ctl, RS_AUDIT_KEY_PREFIX, &s->expected_rules);
 	return 0;
+}
+
+int rs_audit_src_set_groups(struct rs_audit_src *s, unsigned groups)
+{
+	char err[256], want[32], have[32];
+	unsigned before = s->groups;
+	int r;
+
+	if (wanted_groups(s, groups) == s->groups)
+		return 0; /* nothing to do: no netlink traffic either */
+	r = apply_groups(s, groups, err, sizeof(err));
+	recount(s);
+	follow_enabled(s);
+	if (s->groups != before)
+		s->stats.group_changes++;
+	if (r < 0)
+		notice(s, "error", "cannot load the audit rule groups %s (loaded now: %s): %s",
+		       rs_audit_groups_format(wanted_groups(s, groups), want, sizeof(want)),
+		       rs_audit_groups_format(s->groups, have, sizeof(have)), err);
+	return r;
+}
+
+unsigned rs_audit_src_groups(const struct rs_audit_src *s)
+{
+	return s->groups;
 }
 
 bool rs_audit_src_restore_info(const struct rs_audit_src *s, struct rs_audit_state *st)

@@ -12,7 +12,7 @@
 
 static const struct rs_command *const commands[] = {
 	&rs_cmd_daemon,  &rs_cmd_report, &rs_cmd_services, &rs_cmd_replay, &rs_cmd_audit_plugin,
-	&rs_cmd_history, &rs_cmd_scan,   &rs_cmd_check,    &rs_cmd_rules,
+	&rs_cmd_status,  &rs_cmd_history, &rs_cmd_scan,   &rs_cmd_check,    &rs_cmd_rules,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -17,6 +17,7 @@
 
 #include "resolvstale/audit_src.h"
 #include "resolvstale/audit_stdin.h"
+#include "resolvstale/auditwin.h"
 #include "resolvstale/confwatch.h"
 #include "resolvstale/ebpf_src.h"
 #include "resolvstale/fanotify_src.h"
@@ -53,6 +54,9 @@ struct daemon {
 	struct rs_audit_src *audit;
 	struct rs_ebpf_src *ebpf;
 	char ebpf_why[512]; /* why the tripwire did not start, or "" */
+	struct rs_audit_policy apol; /* which audit rules when */
+	int64_t change_ns;           /* the change in force (0: none): opens the window */
+	unsigned audit_want;         /* the groups last asked of the audit source */
 	struct rs_audit_stdin *astdin; /* audit-plugin: records from auditd on stdin */
 	char hostname[256];
 	struct rs_procscan_src *scan; /* facts always; socket scans if scan_sockets */
@@ -314,12 +318,71 @@ static void retarget_sources(struct daemon *d, const struct rs_conf_snapshot *sn
 
 	if (d->fan != NULL && snap->target != NULL)
 		rs_fanotify_src_retarget(d->fan, snap->target);
+	if (d->ebpf != NULL)
+		rs_ebpf_src_set_watched(d->ebpf, d->o->resolv_conf, snap->target);
 	if (d->audit != NULL && snap->target != NULL)
 		rs_audit_src_retarget(d->audit, snap->target, ino, dev);
 	if (d->astdin != NULL && snap->target != NULL)
 		rs_audit_stdin_retarget(d->astdin, snap->target, ino, dev);
 	if (d->scan != NULL)
 		rs_procscan_src_set_watched(d->scan, dev, ino);
+}
+
+/* What `status` shows: the audit rules loaded now, and until when. */
+static void note_audit_rules(struct daemon *d)
+{
+	char groups[64], until[64], text[160];
+	int64_t end = rs_audit_policy_window_end(&d->apol, d->change_ns);
+	unsigned have = rs_audit_src_groups(d->audit);
+
+	rs_audit_groups_format(have, groups, sizeof(groups));
+	if ((have & ~RS_AUDIT_GROUP_WRITE) && !d->apol.always && end > 0)
+		snprintf(text, sizeof(text), "%s until %s", groups,
+			 rs_time_local(end, until, sizeof(until)));
+	else
+		snprintf(text, sizeof(text), "%s%s", groups, d->apol.always ? " (--audit-always)" : "");
+	if (rs_store_meta_set(d->store, "audit_rules", text) < 0)
+		store_trouble(d, -EIO, "cannot update the store");
+}
+
+static const char *groups_text(unsigned g)
+{
+	static const char *const names[8] = {
+		"no rule", "the write rule", "the stat/open rules", "the write and stat/open rules",
+		"the send rules", "the write and send rules", "the stat/open and send rules",
+		"the write, stat/open and send rules",
+	};
+	return names[g & 7];
+}
+
+/* Load or remove the costly audit rules as the policy says (auditwin.h):
+ * after a change and until the window is over. */
+static void apply_audit_policy(struct daemon *d)
+{
+	unsigned want, extra;
+	char msg[256], until[64];
+	int64_t end;
+
+	if (d->audit == NULL)
+		return;
+	want = rs_audit_policy_groups(&d->apol, d->change_ns, rs_time_now_ns());
+	if (want == d->audit_want)
+		return;
+	extra = want & ~d->audit_want;
+	end = rs_audit_policy_window_end(&d->apol, d->change_ns);
+	if (rs_audit_src_set_groups(d->audit, want) < 0)
+		return; /* the source said why; tried again at the next change */
+	if (extra != 0)
+		snprintf(msg, sizeof(msg), "audit: %s loaded until %s (the window after generation %lld)",
+			 groups_text(extra), rs_time_local(end, until, sizeof(until)),
+			 (long long)d->cur.number);
+	else
+		snprintf(msg, sizeof(msg), "audit: window over: %s removed%s",
+			 groups_text(d->audit_want & ~want),
+			 want & RS_AUDIT_GROUP_WRITE ? ", the write rule stays" : "");
+	d->audit_want = want;
+	rs_eventlog_notice(&d->log, "notice", msg);
+	note_audit_rules(d);
 }
 
 /* The tripwire follows the generation in force: its retired servers (the
@@ -366,25 +429,60 @@ static void sources_list(const struct daemon *d, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", names[i]);
 }
 
+/* What the audit source loads when, for the start-up line. */
+static void audit_policy_text(const struct daemon *d, char *buf, size_t len)
+{
+	char dur[32];
+
+	buf[0] = '\0';
+	if (d->audit == NULL)
+		return;
+	if (d->apol.always) {
+		snprintf(buf, len, "; audit: every rule all the time (--audit-always)");
+		return;
+	}
+	if (d->apol.window_ns <= 0) {
+		snprintf(buf, len, "; audit: %s (--audit-window 0)",
+			 d->apol.writers_named ? "no rule" : "the write rule only");
+		return;
+	}
+	if (d->apol.window_ns % (60 * RS_NS_PER_SEC) == 0)
+		snprintf(dur, sizeof(dur), "%lldm", (long long)(d->apol.window_ns / (60 * RS_NS_PER_SEC)));
+	else
+		snprintf(dur, sizeof(dur), "%llds", (long long)(d->apol.window_ns / RS_NS_PER_SEC));
+	snprintf(buf, len, "; audit: %s, and %s for %s after each change",
+		 d->apol.writers_named ? "no rule in the steady state (other sources name the writers)"
+					 : "the write rule",
+		 d->apol.ebpf ? "the write and stat/open rules" : "the write, stat/open and send rules",
+		 dur);
+}
+
 /* One line that says which source tracks DNS sends, and why. */
 static void say_send_tracking(struct daemon *d)
 {
-	char msg[1024];
+	char msg[1200], pol[256];
 
+	audit_policy_text(d, pol, sizeof(pol));
 	if (d->ebpf != NULL)
-		snprintf(msg, sizeof(msg),
-			 "DNS sends: the ebpf tripwire on %s (fence %s)%s",
-			 rs_ebpf_src_cgroup(d->ebpf), rs_fence_name(d->o->fence),
-			 d->audit != NULL ? "; audit loads no send rules" : "");
+		snprintf(msg, sizeof(msg), "DNS sends: the ebpf tripwire on %s (fence %s)%s",
+			 rs_ebpf_src_cgroup(d->ebpf), rs_fence_name(d->o->fence), pol);
 	else if (d->audit != NULL || d->astdin != NULL)
-		snprintf(msg, sizeof(msg), "DNS sends: audit%s%s%s",
+		snprintf(msg, sizeof(msg), "DNS sends: audit%s%s%s%s",
 			 d->ebpf_why[0] ? " (ebpf not available: " : "", d->ebpf_why,
-			 d->ebpf_why[0] ? ")" : " (ebpf not asked for)");
+			 d->ebpf_why[0] ? ")" : " (ebpf not asked for)", pol);
 	else
 		snprintf(msg, sizeof(msg), "DNS sends: not tracked by any source%s%s%s",
 			 d->ebpf_why[0] ? " (ebpf not available: " : "", d->ebpf_why,
 			 d->ebpf_why[0] ? ")" : "");
 	rs_eventlog_notice(&d->log, "notice", msg);
+	if (rs_store_meta_set(d->store, "send_tracking", msg) < 0 ||
+	    rs_store_meta_set(d->store, "fence", rs_fence_name(d->o->fence)) < 0 ||
+	    (d->audit == NULL && rs_store_meta_delete(d->store, "audit_rules") < 0))
+		store_trouble(d, -EIO, "cannot update the store");
+	if (d->audit != NULL)
+		note_audit_rules(d);
+	if (rs_store_flush(d->store) < 0) /* status can say it at once */
+		store_trouble(d, -EIO, "cannot update the store");
 }
 
 static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned reasons)
@@ -415,6 +513,8 @@ static void on_snapshot(void *ctx, const struct rs_conf_snapshot *snap, unsigned
 		if (d->judge != NULL)
 			rs_judge_generation(d->judge, &d->cur);
 		arm_tripwire(d);
+		d->change_ns = d->cur.time_ns;
+		apply_audit_policy(d);
 	} else {
 		struct rs_file_event e;
 		int r;
@@ -520,8 +620,10 @@ static void on_flush(struct daemon *d)
 
 	if (read(d->flushfd, &ticks, sizeof(ticks)) < 0)
 		return;
-	if (d->audit != NULL)
+	if (d->audit != NULL) {
 		rs_audit_src_tick(d->audit);
+		apply_audit_policy(d); /* the window may be over */
+	}
 	if (d->astdin != NULL)
 		rs_audit_stdin_tick(d->astdin);
 	if (d->ebpf != NULL)
@@ -817,6 +919,17 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			}
 		}
 	}
+	/* What the audit rules cost is decided once we know who tracks sends. */
+	d->apol.ebpf = d->ebpf != NULL; /* writers_named once fanotify started */
+	if (d->ebpf != NULL)
+		rs_ebpf_src_set_watched(d->ebpf, d->o->resolv_conf, target);
+	d->apol.always = d->o->audit_always;
+	d->apol.window_ns = (int64_t)d->o->audit_window_ms * RS_NS_PER_MS;
+	/* A change in force opens the window; so do retired servers given by
+	 * hand (the operator asks about them now). */
+	d->change_ns = d->cur.number > 0 ? d->cur.time_ns
+		       : d->o->n_retired > 0 ? rs_time_now_ns()
+					      : 0;
 	if (d->o->sources & (1u << RS_SRC_FANOTIFY)) {
 		struct rs_fanotify_src_opts fo = {target, d->cache, sink, on_notice, d};
 		wanted++;
@@ -828,6 +941,8 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			err_line("%s", msg);
 		}
 	}
+	d->apol.writers_named = (d->fan != NULL && rs_fanotify_src_dir_events(d->fan)) ||
+				(d->ebpf != NULL && rs_ebpf_src_sees_writers(d->ebpf));
 	if ((d->o->sources & (1u << RS_SRC_AUDIT)) && d->o->audit_stdin) {
 		struct rs_audit_stdin_opts so;
 		memset(&so, 0, sizeof(so));
@@ -864,6 +979,8 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 		ao.target_ino = snap->id.state == RS_FILE_OK ? snap->id.ino : 0;
 		ao.target_dev = snap->id.state == RS_FILE_OK ? snap->id.dev : 0;
 		ao.register_daemon = d->o->audit_register;
+		ao.groups = d->audit_want =
+			rs_audit_policy_groups(&d->apol, d->change_ns, rs_time_now_ns());
 		ao.cache = d->cache;
 		ao.sink = sink;
 		ao.notice = on_notice;
@@ -1026,7 +1143,10 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 			boot[strcspn(boot, "\n")] = '\0';
 			close(fd);
 		}
+		char started[32];
+		snprintf(started, sizeof(started), "%lld", (long long)rs_time_now_ns());
 		if (rs_store_meta_set(d.store, "sources", sources) < 0 ||
+		    rs_store_meta_set(d.store, "started_ns", started) < 0 ||
 		    (boot[0] && rs_store_meta_set(d.store, "boot_id", boot) < 0) ||
 		    rs_store_flush(d.store) < 0)
 			rs_eventlog_notice(&d.log, "warning", "cannot update the store");

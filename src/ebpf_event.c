@@ -148,10 +148,15 @@ int rs_tw_event_convert(const struct rs_tw_event *raw, size_t len, int64_t mono_
 	const char *sc;
 	size_t n;
 
-	if (len < sizeof(*raw) || raw->tgid == 0 || raw->tgid > INT32_MAX ||
-	    (raw->dst.family != RS_TW_FAMILY_V4 && raw->dst.family != RS_TW_FAMILY_V6))
+	if (len < sizeof(*raw) || raw->tgid == 0 || raw->tgid > INT32_MAX)
 		return -EINVAL;
-	sc = kind_syscall(raw->kind, raw->flags);
+	if (raw->kind == RS_TW_RENAME) {
+		if (memchr(raw->path, '\0', sizeof(raw->path)) == NULL || raw->path[0] == '\0')
+			return -EINVAL;
+	} else if (raw->dst.family != RS_TW_FAMILY_V4 && raw->dst.family != RS_TW_FAMILY_V6) {
+		return -EINVAL;
+	}
+	sc = raw->kind == RS_TW_RENAME ? "rename" : kind_syscall(raw->kind, raw->flags);
 	if (sc == NULL)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
@@ -173,6 +178,12 @@ int rs_tw_event_convert(const struct rs_tw_event *raw, size_t len, int64_t mono_
 		memcpy(comm, raw->comm, n);
 		comm[n] = '\0';
 		ev->proc.comm = comm;
+	}
+	if (raw->kind == RS_TW_RENAME) {
+		ev->type = RS_EV_CONFIG_WRITE;
+		ev->u.config.path = raw->path;
+		ev->u.config.syscall = sc;
+		return 0;
 	}
 	rs_tw_addr_to(&raw->dst, &ev->u.dns.dst);
 	ev->u.dns.port = raw->port;

@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -19,7 +24,7 @@
 #include "resolvstale/timefmt.h"
 #include "tripwire.skel.h"
 
-#define MAX_LINKS        6
+#define MAX_LINKS        9
 #define MOUNTINFO_MAX    (4 << 20)
 
 struct rs_ebpf_src {
@@ -33,7 +38,13 @@ struct rs_ebpf_src {
 	struct rs_ebpf_src_stats stats;
 	uint64_t dropped_reported;
 	int ncpus;
-	int r; /* the first fatal error inside a ring-buffer callback */
+	bool writers; /* a rename program is attached */
+	bool fentry;  /* the fentry program loaded (BTF, tracing allowed) */
+	char *watched[2]; /* the watched path and its final target */
+	char names[2][RS_TW_NAME_MAX]; /* their last components */
+	struct rs_tw_addr to4, to6;
+	int64_t generation;
+	bool armed;
 };
 
 /* libbpf prints through one global callback: keep its last warning for the
@@ -135,6 +146,142 @@ static int load_error(int r, char *err, size_t errlen)
 	return r == -EPERM || r == -EACCES ? -EPERM : -EOPNOTSUPP;
 }
 
+static const char *const rename_tps[3] = {"sys_enter_rename", "sys_enter_renameat",
+					   "sys_enter_renameat2"};
+
+/* A tracepoint's id is only in tracefs, which some hosts do not mount. Read
+ * it from a tracefs mounted in a child's private mount namespace: the host's
+ * mounts stay as they are. ids[i] is 0 when unknown. */
+static void tracepoint_ids_private(uint64_t ids[3])
+{
+	int fds[2];
+	pid_t pid;
+
+	memset(ids, 0, 3 * sizeof(ids[0]));
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t out[3] = {0, 0, 0};
+		if (unshare(CLONE_NEWNS) == 0 &&
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+		    mount("nodev", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) == 0) {
+			for (int i = 0; i < 3; i++) {
+				char path[128], buf[32];
+				ssize_t n;
+				int fd;
+
+				snprintf(path, sizeof(path),
+					 "/sys/kernel/tracing/events/syscalls/%s/id", rename_tps[i]);
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+				if (fd < 0)
+					continue;
+				n = read(fd, buf, sizeof(buf) - 1);
+				close(fd);
+				buf[n > 0 ? n : 0] = '\0';
+				out[i] = strtoull(buf, NULL, 10);
+			}
+		}
+		(void)!write(fds[1], out, sizeof(out));
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid > 0) {
+		if (read(fds[0], ids, 3 * sizeof(ids[0])) != (ssize_t)(3 * sizeof(ids[0])))
+			memset(ids, 0, 3 * sizeof(ids[0]));
+		waitpid(pid, NULL, 0);
+	}
+	close(fds[0]);
+}
+
+static struct bpf_link *attach_tp_id(struct bpf_program *p, uint64_t id)
+{
+	struct perf_event_attr attr;
+	struct bpf_link *l;
+	int pfd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = id;
+	attr.sample_period = 1;
+	attr.wakeup_events = 1;
+	/* One event for the whole host: a BPF program on a tracepoint runs on
+	 * every CPU whichever CPU its perf event names. */
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	l = bpf_program__attach_perf_event(p, pfd);
+	if (l == NULL)
+		close(pfd);
+	return l;
+}
+
+/* Writers: the fentry program on do_renameat2 when it loaded (BTF), else
+ * the rename tracepoints (tracefs: the host's, or one mounted privately for
+ * their ids). A machine without rename(2) (aarch64) lacks one tracepoint,
+ * which is fine; without any, writers are named by the other sources. */
+static void attach_writers(struct rs_ebpf_src *s)
+{
+	struct bpf_program *progs[3] = {s->skel->progs.tw_rename, s->skel->progs.tw_renameat,
+					s->skel->progs.tw_renameat2};
+	uint64_t ids[3];
+	bool have_ids = false;
+
+	if (s->fentry) {
+		struct bpf_link *l = bpf_program__attach_trace(s->skel->progs.tw_do_renameat2);
+		if (l != NULL) {
+			s->links[s->n_links++] = l;
+			s->writers = true;
+			return;
+		}
+	}
+	for (size_t i = 0; i < 3 && s->n_links < MAX_LINKS; i++) {
+		struct bpf_link *l = bpf_program__attach_tracepoint(progs[i], "syscalls",
+								    rename_tps[i]);
+		if (l == NULL) {
+			if (!have_ids)
+				tracepoint_ids_private(ids);
+			have_ids = true;
+			l = ids[i] ? attach_tp_id(progs[i], ids[i]) : NULL;
+		}
+		if (l == NULL)
+			continue;
+		s->links[s->n_links++] = l;
+		s->writers = true;
+	}
+	if (!s->writers)
+		notice(s, "notice", "the eBPF rename programs could not be attached (no BTF for "
+				    "fentry, no tracefs): writers of the file are named by fanotify "
+				    "and audit only");
+}
+
+/* Open and load the skeleton; with_fentry says whether the fentry program
+ * is loaded. On failure the skeleton is gone again (s->skel NULL). */
+static int open_and_load(struct rs_ebpf_src *s, bool with_fentry)
+{
+	int r;
+
+	s->skel = tripwire__open();
+	if (s->skel == NULL)
+		return -errno;
+	/* The reply programs run on every UDP receive with an address: only
+	 * the redirect fence needs them. */
+	if (s->o.fence != RS_FENCE_REDIRECT) {
+		bpf_program__set_autoload(s->skel->progs.tw_recvmsg4, false);
+		bpf_program__set_autoload(s->skel->progs.tw_recvmsg6, false);
+	}
+	if (!with_fentry)
+		bpf_program__set_autoload(s->skel->progs.tw_do_renameat2, false);
+	r = tripwire__load(s->skel);
+	if (r < 0) {
+		tripwire__destroy(s->skel);
+		s->skel = NULL;
+	}
+	return r;
+}
+
 static int attach(struct rs_ebpf_src *s, struct bpf_program *p, char *err, size_t errlen)
 {
 	struct bpf_link *l = bpf_program__attach_cgroup(p, s->cgfd);
@@ -149,23 +296,24 @@ static int attach(struct rs_ebpf_src *s, struct bpf_program *p, char *err, size_
 	return 0;
 }
 
-static int write_config(struct rs_ebpf_src *s, int64_t generation, const struct rs_tw_addr *to4,
-			const struct rs_tw_addr *to6, bool armed)
+static int write_config(struct rs_ebpf_src *s)
 {
 	struct rs_tw_config c;
 	uint32_t zero = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.generation = (uint64_t)generation;
+	c.generation = (uint64_t)s->generation;
 	c.fence = s->o.fence == RS_FENCE_REDIRECT ? RS_TW_FENCE_REDIRECT
 		  : s->o.fence == RS_FENCE_REFUSE ? RS_TW_FENCE_REFUSE
 						   : RS_TW_FENCE_OFF;
 	c.stale_per_sec = s->o.stale_per_sec ? s->o.stale_per_sec : RS_EBPF_STALE_PER_SEC;
-	if (to4 != NULL)
-		c.to4 = *to4;
-	if (to6 != NULL)
-		c.to6 = *to6;
-	c.armed = armed;
+	c.to4 = s->to4;
+	c.to6 = s->to6;
+	c.armed = s->armed;
+	for (int i = 0; i < 2; i++) {
+		memcpy(c.names[i], s->names[i], sizeof(c.names[i]));
+		c.name_len[i] = (uint32_t)strlen(s->names[i]);
+	}
 	if (bpf_map__update_elem(s->skel->maps.config, &zero, sizeof(zero), &c, sizeof(c),
 				 BPF_ANY) < 0)
 		return -errno;
@@ -204,24 +352,20 @@ int rs_ebpf_src_new(const struct rs_ebpf_src_opts *o, struct rs_ebpf_src **out, 
 	}
 	libbpf_last[0] = '\0';
 	libbpf_set_print(libbpf_print);
-	s->skel = tripwire__open();
-	if (s->skel == NULL) {
-		r = load_error(-errno, err, errlen);
-		goto fail;
-	}
-	/* The reply programs run on every UDP receive with an address: only
-	 * the redirect fence needs them. */
-	if (o->fence != RS_FENCE_REDIRECT) {
-		bpf_program__set_autoload(s->skel->progs.tw_recvmsg4, false);
-		bpf_program__set_autoload(s->skel->progs.tw_recvmsg6, false);
-	}
-	if ((r = tripwire__load(s->skel)) < 0) {
+	/* The fentry program needs the kernel's BTF and may be refused where
+	 * tracing programs are not allowed: then load without it. */
+	r = open_and_load(s, true);
+	if (r < 0 && s->skel == NULL)
+		r = open_and_load(s, false);
+	else
+		s->fentry = r == 0;
+	if (r < 0) {
 		r = load_error(r, err, errlen);
 		goto fail;
 	}
 	s->ncpus = libbpf_num_possible_cpus();
 	/* Disarmed until the servers are known: every hook returns at once. */
-	if ((r = write_config(s, 0, NULL, NULL, false)) < 0) {
+	if ((r = write_config(s)) < 0) {
 		snprintf(err, errlen, "cannot configure the eBPF programs: %s", strerror(-r));
 		goto fail;
 	}
@@ -240,6 +384,7 @@ int rs_ebpf_src_new(const struct rs_ebpf_src_opts *o, struct rs_ebpf_src **out, 
 	    ((r = attach(s, s->skel->progs.tw_recvmsg4, err, errlen)) < 0 ||
 	     (r = attach(s, s->skel->progs.tw_recvmsg6, err, errlen)) < 0))
 		goto fail;
+	attach_writers(s);
 	*out = s;
 	return 0;
 fail:
@@ -257,6 +402,8 @@ void rs_ebpf_src_free(struct rs_ebpf_src *s)
 	tripwire__destroy(s->skel);
 	if (s->cgfd >= 0)
 		close(s->cgfd);
+	free(s->watched[0]);
+	free(s->watched[1]);
 	free(s);
 }
 
@@ -295,6 +442,20 @@ static bool netns_counts(struct rs_ebpf_src *s, const struct rs_tw_event *raw)
 	return reads != 0;
 }
 
+/* A rename's destination matched a watched name in the kernel: an absolute
+ * one must be the watched path or its target (another directory's
+ * resolv.conf is not ours); a relative one cannot be checked without the
+ * renamer's cwd, which may be gone: it is taken. */
+static bool watched_path(const struct rs_ebpf_src *s, const char *path)
+{
+	if (path[0] != '/')
+		return true;
+	for (int i = 0; i < 2; i++)
+		if (s->watched[i] != NULL && strcmp(s->watched[i], path) == 0)
+			return true;
+	return false;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct rs_ebpf_src *s = ctx;
@@ -304,6 +465,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	int64_t now = rs_time_now_ns();
 
 	if (rs_tw_event_convert(raw, size, rs_time_mono_ns(), now, &ev, comm, sizeof(comm)) < 0)
+		return 0;
+	if (ev.type == RS_EV_CONFIG_WRITE && !watched_path(s, ev.u.config.path))
 		return 0;
 	if ((raw->flags & RS_TW_F_LOOPBACK) && !netns_counts(s, raw))
 		return 0;
@@ -440,6 +603,7 @@ int rs_ebpf_src_set_servers(struct rs_ebpf_src *s, int64_t generation,
 
 	memset(&to4, 0, sizeof(to4));
 	memset(&to6, 0, sizeof(to6));
+	s->generation = generation;
 	/* The fence sends to the first current server of the same family. */
 	for (size_t i = 0; i < n_current; i++) {
 		if (rs_tw_addr_from(&current[i], &a) < 0)
@@ -461,12 +625,51 @@ int rs_ebpf_src_set_servers(struct rs_ebpf_src *s, int64_t generation,
 		notice(s, "warning", "more than %d resolver addresses: the eBPF tripwire watches "
 			  "the first %zu",
 			  RS_TW_MAX_SERVERS, used);
+	s->to4 = to4;
+	s->to6 = to6;
+	s->armed = true;
 	{
-		int w = write_config(s, generation, &to4, &to6, true);
+		int w = write_config(s);
 		if (w < 0) {
 			notice(s, "error", "cannot update the eBPF configuration: %s", strerror(-w));
 			return w;
 		}
 	}
 	return r;
+}
+
+bool rs_ebpf_src_sees_writers(const struct rs_ebpf_src *s)
+{
+	return s->writers;
+}
+
+static void set_name(char *out, const char *path)
+{
+	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+	const char *base = slash != NULL ? slash + 1 : path;
+
+	out[0] = '\0';
+	if (base != NULL && strlen(base) < RS_TW_NAME_MAX)
+		memcpy(out, base, strlen(base) + 1);
+}
+
+void rs_ebpf_src_set_watched(struct rs_ebpf_src *s, const char *path, const char *target)
+{
+	const char *p[2] = {path, target};
+	bool same = true;
+
+	for (int i = 0; i < 2; i++) {
+		const char *cur = s->watched[i];
+		if ((cur == NULL) != (p[i] == NULL) || (cur != NULL && strcmp(cur, p[i]) != 0))
+			same = false;
+	}
+	if (same)
+		return;
+	for (int i = 0; i < 2; i++) {
+		free(s->watched[i]);
+		s->watched[i] = p[i] != NULL ? strdup(p[i]) : NULL;
+		set_name(s->names[i], s->watched[i]);
+	}
+	if (write_config(s) < 0)
+		notice(s, "warning", "cannot update the eBPF configuration: %s", strerror(errno));
 }

@@ -71,6 +71,15 @@ enum rs_audit_rule_kind {
 	RS_RULE_SOCKETCALL, /* the same through i386's socketcall */
 };
 
+/* Rule groups: the daemon loads and removes its rules a group at a time,
+ * because their costs differ by orders of magnitude. A rule's group follows
+ * from its kind, and each group has a key of its own (the live keys above),
+ * so a group is removed by its key. */
+#define RS_AUDIT_GROUP_WRITE (1u << 0) /* path watch perm=wa: key ...-write */
+#define RS_AUDIT_GROUP_CONF  (1u << 1) /* stat/open of the file: ...-conf */
+#define RS_AUDIT_GROUP_DNS   (1u << 2) /* connect/send* (incl. socketcall): ...-dns */
+#define RS_AUDIT_GROUP_ALL   (RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF | RS_AUDIT_GROUP_DNS)
+
 /* Which rule set to build. */
 enum rs_audit_ruleset {
 	RS_RULESET_LIVE,    /* the daemon's: RS_AUDIT_KEY_*, pid!=self on the conf rules */
@@ -106,6 +115,24 @@ size_t rs_audit_rules_build_set(enum rs_audit_ruleset set, const char *target, p
  * b32 rules when machine has no 32-bit ABI, are removed (the array is
  * compacted in order). Returns the new count. */
 size_t rs_audit_rules_fit(struct rs_audit_rule *rules, size_t n, int machine);
+/* The group (one RS_AUDIT_GROUP_* bit) of a rule kind. */
+unsigned rs_audit_rule_group(enum rs_audit_rule_kind kind);
+/* The live key of one group bit (RS_AUDIT_KEY_WRITE ...), NULL for anything
+ * else (none or several bits). */
+const char *rs_audit_group_key(unsigned group);
+/* Copy the rules of in[0..n) that belong to a group in groups into out, in
+ * their order (the order matters: see rs_audit_rules_build_set). Returns the
+ * count (at most max). Pure. */
+size_t rs_audit_rules_select(const struct rs_audit_rule *in, size_t n, unsigned groups,
+			     struct rs_audit_rule *out, size_t max);
+/* "write,conf,dns" (words in any order, each at most once), "all" or "none"
+ * into a set of RS_AUDIT_GROUP_* bits. Returns 0, or -EINVAL for an empty list, an
+ * unknown or repeated word, or an empty word. Pure. */
+int rs_audit_groups_parse(const char *list, unsigned *groups);
+/* The names of the bits in groups, "write,conf,dns" order, comma-separated;
+ * "none" for no bit. Unknown bits are ignored. Returns buf (cut to len). */
+const char *rs_audit_groups_format(unsigned groups, char *buf, size_t len);
+
 /* "-a always,exit -F arch=b64 -S connect,sendto -F saddr_fam=2 -F key=..." */
 void rs_audit_rule_format(const struct rs_audit_rule *r, struct rs_sbuf *out);
 

@@ -36,6 +36,7 @@ extern const struct rs_command rs_cmd_audit_plugin;
 extern const struct rs_command rs_cmd_check;
 extern const struct rs_command rs_cmd_rules;
 extern const struct rs_command rs_cmd_scan;
+extern const struct rs_command rs_cmd_status;
 
 /* The whole program: `resolvstale ARGS...`. Returns the exit status. */
 int rs_cli_main(int argc, char **argv);

@@ -14,7 +14,14 @@
  *
  * Not seen: a send on a UDP socket connected before the programs were
  * attached (the socket's connect happened before; the /proc scan finds such
- * sockets), sends from io_uring are seen (they go through the same hooks).
+ * sockets). Connects and sends made through io_uring take the same kernel
+ * paths as the syscalls and should be seen (not tested).
+ *
+ * Writers: tracepoints on rename, renameat and renameat2 report a rename
+ * onto a file named like the watched file or its final target, with the
+ * renamer's pid, comm and uid, so that "who wrote it" is known without
+ * audit's write rule (which would cost every syscall of every audited
+ * process its path names).
  *
  * The programs are attached with BPF links owned by this process: they go
  * away with it, also after kill -9. Nothing is pinned.
@@ -100,6 +107,13 @@ void rs_ebpf_src_tick(struct rs_ebpf_src *s);
 int rs_ebpf_src_set_servers(struct rs_ebpf_src *s, int64_t generation,
 			    const struct rs_addr *retired, size_t n_retired,
 			    const struct rs_addr *current, size_t n_current);
+/* The watched file: its path and its final target (NULL: none). Renames
+ * onto a file of either name are reported as CONFIG_WRITE events with the
+ * renaming process's pid, comm and uid (sed -i exits before /proc can be
+ * read); an absolute destination must be one of the two paths. */
+void rs_ebpf_src_set_watched(struct rs_ebpf_src *s, const char *path, const char *target);
+/* Whether renames are seen (the syscall tracepoints attached). */
+bool rs_ebpf_src_sees_writers(const struct rs_ebpf_src *s);
 /* The cgroup the programs are attached to. */
 const char *rs_ebpf_src_cgroup(const struct rs_ebpf_src *s);
 const struct rs_ebpf_src_stats *rs_ebpf_src_stats(struct rs_ebpf_src *s);
@@ -121,9 +135,11 @@ struct rs_tw_addr;
 int rs_tw_addr_from(const struct rs_addr *a, struct rs_tw_addr *out);
 void rs_tw_addr_to(const struct rs_tw_addr *a, struct rs_addr *out);
 
-/* A tripwire event as a DNS_SEND event. mono_now_ns and real_now_ns are
- * the clocks now (the event's time is CLOCK_MONOTONIC). The strings point
- * into raw. Returns 0, or -EINVAL for a malformed record. */
+/* A tripwire event as a DNS_SEND event (a rename onto a watched name: a
+ * CONFIG_WRITE event, syscall "rename", the destination as the process
+ * named it). mono_now_ns and real_now_ns are the clocks now (the event's time
+ * is CLOCK_MONOTONIC). The strings point into raw and comm. Returns 0, or
+ * -EINVAL for a malformed record. */
 struct rs_tw_event;
 int rs_tw_event_convert(const struct rs_tw_event *raw, size_t len, int64_t mono_now_ns,
 			int64_t real_now_ns, struct rs_event *ev, char *comm, size_t commlen);

@@ -329,6 +329,124 @@ static __always_inline int tripwire(struct bpf_sock_addr *ctx, __u32 kind, const
 	return verdict;
 }
 
+/* --- writers: rename(2) onto the watched file ------------------------------- */
+
+/* The raw tracepoint record of a syscall's entry (trace_event_raw_sys_enter:
+ * the common fields, the syscall number, its six arguments). Its layout is
+ * the same on every kernel since the syscall tracepoints exist. */
+struct sys_enter {
+	__u64 common;
+	__s64 nr;
+	__u64 args[6];
+};
+
+/* Does the path (n bytes with its NUL, as bpf_probe_read_user_str said) end
+ * in "/name", or is it name? Compared from the end: no loop carries state
+ * that depends on the bytes, which keeps the verifier's work linear. */
+static __always_inline int last_is(const char *path, long n, const char *name, __u32 len)
+{
+	long start = n - 1 - (long)len;
+
+	if (len == 0 || len >= RS_TW_NAME_MAX || start < 0)
+		return 0;
+	if (start > 0 && path[(start - 1) & (RS_TW_PATH_MAX - 1)] != '/')
+		return 0;
+	for (__u32 i = 0; i < RS_TW_NAME_MAX; i++) {
+		if (i >= len)
+			return 1;
+		if (path[(start + i) & (RS_TW_PATH_MAX - 1)] != name[i])
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int renamed_onto(const char *path, const int kernel)
+{
+	struct rs_tw_config *cfg;
+	struct rs_tw_event *e;
+	__u32 zero = 0;
+	__u64 pt, ug;
+	long n;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->armed || !path)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(RS_TW_ST_DROPPED);
+		return 0;
+	}
+	n = kernel ? bpf_probe_read_kernel_str(e->path, sizeof(e->path), path)
+		   : bpf_probe_read_user_str(e->path, sizeof(e->path), path);
+	if (n <= 0 || !(last_is(e->path, n, cfg->names[0], cfg->name_len[0]) ||
+			last_is(e->path, n, cfg->names[1], cfg->name_len[1]))) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	pt = bpf_get_current_pid_tgid();
+	ug = bpf_get_current_uid_gid();
+	e->time_ns = bpf_ktime_get_ns();
+	e->count = 1;
+	e->generation = cfg->generation;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->netns_cookie = 0;
+	e->tgid = pt >> 32;
+	e->tid = (__u32)pt;
+	e->uid = (__u32)ug;
+	e->gid = ug >> 32;
+	__builtin_memset(&e->dst, 0, sizeof(e->dst));
+	e->port = 0;
+	e->proto = 0;
+	e->kind = RS_TW_RENAME;
+	e->flags = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	stat_inc(RS_TW_ST_EMITTED);
+	return 0;
+}
+
+/* The kernel's copy of a path argument; only its first field is read, at
+ * the offset the running kernel's BTF gives (CO-RE). */
+struct filename {
+	const char *name;
+} __attribute__((preserve_access_index));
+
+/* Every rename(2), renameat(2) and renameat2(2) goes through
+ * do_renameat2(olddfd, from, newdfd, to, flags) (kernel 5.12 and later):
+ * an fentry program there needs BTF but no tracefs. */
+SEC("fentry/do_renameat2")
+int tw_do_renameat2(unsigned long long *ctx)
+{
+	struct filename *to = (struct filename *)ctx[3];
+	const char *name = 0;
+
+	if (!to || bpf_probe_read_kernel(&name, sizeof(name), &to->name) < 0)
+		return 0;
+	return renamed_onto(name, 1);
+}
+
+/* Without BTF (or before 5.12): the syscall tracepoints, which need tracefs
+ * mounted. */
+SEC("tracepoint/syscalls/sys_enter_rename")
+int tw_rename(struct sys_enter *ctx)
+{
+	return renamed_onto((const char *)ctx->args[1], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int tw_renameat(struct sys_enter *ctx)
+{
+	return renamed_onto((const char *)ctx->args[3], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int tw_renameat2(struct sys_enter *ctx)
+{
+	return renamed_onto((const char *)ctx->args[3], 0);
+}
+
+/* --- DNS sends ------------------------------------------------------------- */
+
 SEC("cgroup/connect4")
 int tw_connect4(struct bpf_sock_addr *ctx)
 {

@@ -20,12 +20,15 @@
 #define RS_TW_MAX_NETNS    1024
 #define RS_TW_MAX_FENCED   8192  /* sockets whose destination was rewritten */
 #define RS_TW_RINGBUF_SIZE (256 * 1024)
+#define RS_TW_PATH_MAX     128 /* a rename's destination as the process wrote it */
+#define RS_TW_NAME_MAX     64  /* a watched file name (last component) */
 
 /* Where the send was seen. */
 enum rs_tw_kind {
 	RS_TW_CONNECT = 1, /* connect(2) on a UDP or TCP socket */
 	RS_TW_SENDMSG = 2, /* an unconnected UDP send: sendto/sendmsg/sendmmsg */
 	RS_TW_RECVMSG = 3, /* a reply whose source the fence rewrote back */
+	RS_TW_RENAME = 4,  /* rename(2) onto a file of a watched name */
 };
 
 /* Event flags. */
@@ -64,6 +67,11 @@ struct rs_tw_config {
 	struct rs_tw_addr to6; /* redirect target for IPv6 (family 0: none) */
 	__u32 armed;          /* 0 until user space has filled the maps */
 	__u32 pad;
+	/* The last component of the watched path and of its final target:
+	 * renames onto a file of one of these names are reported (writers
+	 * such as sed -i exit before anyone can read /proc). "" for none. */
+	char names[2][RS_TW_NAME_MAX];
+	__u32 name_len[2]; /* strlen of each, < RS_TW_NAME_MAX; 0: unused */
 };
 
 struct rs_tw_rate_key {
@@ -110,6 +118,7 @@ struct rs_tw_event {
 	__u8 kind;             /* enum rs_tw_kind */
 	__u32 flags;           /* RS_TW_F_* */
 	char comm[16];
+	char path[RS_TW_PATH_MAX]; /* RS_TW_RENAME: the destination, NUL-terminated */
 };
 
 /* Counters (a per-CPU array, summed by user space). */

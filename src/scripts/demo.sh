@@ -145,12 +145,13 @@ pause 4
 # --- 2. the daemon -------------------------------------------------------------------
 step "2. The resolvstale daemon"
 show "resolvstale daemon --db $T/state.db --grace 1s"
-say "It watches /etc/resolv.conf, and gathers evidence: audit records of every" \
-	"DNS send (who sent to which server), fanotify opens of the file, and a" \
-	"/proc scan for sockets held open to port 53. Its log: $T/daemon.log."
+say "It watches /etc/resolv.conf, and gathers evidence: the eBPF tripwire reports" \
+	"every DNS send to a retired server (and the first one to each current server)," \
+	"fanotify the opens of the file, audit who looked at it after a change, and a" \
+	"/proc scan the sockets held open to port 53. Its log: $T/daemon.log."
 spawn DAEMON "$BIN" daemon --db "$T/state.db" --grace 1s >"$T/daemon.log" 2>&1
 wait_for 10 grep -q ' started (pid' "$T/daemon.log" || die "the daemon did not start: $(cat "$T/daemon.log")"
-grep -E 'warning|cannot|could not' "$T/daemon.log" | head -3 | sed 's/^/   daemon: /'
+grep -E 'warning|cannot|could not|DNS sends' "$T/daemon.log" | head -4 | sed 's/^/   daemon: /'
 pause 3
 
 # --- 3. the clients --------------------------------------------------------------------

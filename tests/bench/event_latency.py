@@ -76,7 +76,7 @@ def main():
         subprocess.run(["nsenter", "--net=/proc/%d/ns/net" % holder.pid, "ip", "link", "set",
                         "lo", "up"], check=True)
         daemon = subprocess.Popen([BIN, "daemon", "--db", tmp + "/s.db", "--log-format",
-                                   "json", "--sources", "audit,fanotify"],
+                                   "json", "--sources", "audit,fanotify", "--audit-always"],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         buf = b""
         deadline = time.time() + 10

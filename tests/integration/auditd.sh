@@ -229,7 +229,7 @@ fi
 # In foreign mode the daemon runs through the change (it takes the plugin's
 # place as the judge); in our mode it starts later, next to auditd.
 start_daemon() {
-	rs_spawn DAEMON "$RS_BIN" daemon --db "$T/daemon.db" --log-format json --sources audit \
+	rs_spawn DAEMON "$RS_BIN" daemon --db "$T/daemon.db" --log-format json --sources audit --audit-always \
 		--grace "$GRACE" >"$T/daemon.log" 2>"$T/daemon.err"
 	rs_wait_until 10 have_ev "$T/daemon.log" '.event == "daemon_start"' ||
 		rs_die "the daemon did not start: $(cat "$T/daemon.err")"

@@ -15,6 +15,7 @@
 #               server's answer while asking the old one, and are still
 #               reported stale, the evidence says redirected;
 #   refuse      the sendto client's send fails with EPERM;
+#   writers     sed -i's rename is named (pid, comm) by the tripwire alone;
 #   cleanup     programs detached after SIGTERM and after kill -9.
 # The hooks act in every network namespace of the host: the resolvers are on
 # unusual loopback addresses (127.53.0.x) in a namespace of our own, so that
@@ -149,6 +150,13 @@ rs_check "sources: ebpf,fanotify,procscan" \
 rs_check "the start-up log says ebpf tracks the sends" \
 	"$(jq -r 'select(.event == "notice") | .message' "$LOG" | grep -c '^DNS sends: the ebpf tripwire')" 1
 rs_check "four programs attached to the cgroup v2 root" "$(attached)" 4
+"$RS_BIN" status --db "$D/late.db" --format json >"$T/status.json" 2>"$T/status.err"
+rs_check "status: exit 0 while the daemon runs" "$?" 0
+rs_check "status: running, its pid, its sources" \
+	"$(jq -r '[.state, .pid, (.sources | sort | join(","))] | map(tostring) | join(" ")' "$T/status.json")" \
+	"running $DAEMON ebpf,fanotify,procscan"
+rs_check "status: says the tripwire tracks the sends" \
+	"$(jq -r '.send_tracking | startswith("DNS sends: the ebpf tripwire")' "$T/status.json")" true
 
 sed -i "s/$OLD/$NEW/" /etc/resolv.conf # host-safe
 rs_wait_until 5 grep -q '"event":"config_change","generation":1' "$LOG" ||
@@ -193,6 +201,8 @@ rs_stop_pid "$DAEMON"
 rs_check "daemon (late start): no error output" "$(cat "$T/daemon.err")" ""
 rs_check "no events lost" "$(jq -c 'select(.event == "events_lost")' "$LOG" | wc -l)" 0
 rs_check "after SIGTERM: no program attached" "$(attached)" 0
+"$RS_BIN" status --db "$D/late.db" --format json >"$T/status.json" 2>"$T/status.err"
+rs_check "status after SIGTERM: exit 1, stopped" "$? $(jq -r .state "$T/status.json")" "1 stopped"
 rs_wait_until 5 [ "$(tw_progs)" -eq 0 ]
 rs_check "after SIGTERM: programs freed" "$(tw_progs)" 0
 
@@ -225,6 +235,8 @@ kill -KILL "$DAEMON"
 wait "$DAEMON" 2>/dev/null
 rs_wait_until 5 [ "$(attached)" -eq 0 ]
 rs_check "after kill -9: no program attached" "$(attached)" 0
+"$RS_BIN" status --db "$D/fence.db" >"$T/status.txt" 2>"$T/status.err"
+rs_check "status after kill -9: exit 1, killed" "$? $(grep -c 'stopped without saving' "$T/status.txt")" "1 1"
 rs_wait_until 5 [ "$(tw_progs)" -eq 0 ]
 rs_check "after kill -9: programs freed" "$(tw_progs)" 0
 n=$(lines norel)
@@ -237,6 +249,18 @@ daemon "$D/refuse.db" --sources ebpf --fence refuse --retired "$OLD"
 refused() { [ "$(last_answer sendto)" = "error:1" ]; }
 rs_wait_until 10 refused
 rs_check "refuse: the sendto client's send fails with EPERM" "$(last_answer sendto)" "error:1"
+# Who wrote the file, from the tripwire alone (no fanotify, no audit): sed -i
+# renames its temporary file over it and exits at once.
+sed -i 's/^options/options/' /etc/resolv.conf # host-safe
+writer() {
+	"$RS_BIN" history --db "$D/refuse.db" --format json --events 2>/dev/null |
+		jq -r '[.generations[].file_events[]? | .writer.comm // empty] | last // empty'
+}
+named() { [ -n "$(writer)" ]; }
+rs_wait_until 5 named
+rs_check "writers: sed's rename named by ebpf alone" "$(writer)" sed
+rs_check "writers: the rename logged as config_write from ebpf" \
+	"$(jq -r 'select(.event == "config_write" and .source == "ebpf") | .comm' "$LOG" | sort -u)" sed
 rs_stop_pid "$DAEMON"
 rs_check "daemon (refuse): no error output" "$(cat "$T/daemon.err")" ""
 rs_check "after the last stop: no program attached" "$(attached)" 0

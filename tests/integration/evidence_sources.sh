@@ -38,7 +38,7 @@ sleep 0.3
 printf 'nameserver 127.53.0.1\n' >/etc/resolv.conf # host-safe
 start_daemon() {
 	rs_spawn DAEMON "$RS_BIN" daemon --db "$T/state.db" --log-format json \
-		--sources audit,fanotify >>"$LOG" 2>>"$T/daemon.err"
+		--sources audit,fanotify --audit-always >>"$LOG" 2>>"$T/daemon.err"
 	rs_wait_until 10 grep -q '"event":"daemon_start"' "$LOG" ||
 		rs_die "daemon did not start: $(cat "$T/daemon.err")"
 }

@@ -447,3 +447,162 @@ Test(shipped_file, native_header)
 	cr_assert_not_null(strstr(out.buf, "fstatat64"));
 	rs_sbuf_free(&out);
 }
+
+/* --- rule groups (what the daemon loads and removes at run time) ---------- */
+
+Test(groups, kind_to_group_and_key)
+{
+	cr_assert_eq(rs_audit_rule_group(RS_RULE_WRITE), RS_AUDIT_GROUP_WRITE);
+	cr_assert_eq(rs_audit_rule_group(RS_RULE_CONF), RS_AUDIT_GROUP_CONF);
+	cr_assert_eq(rs_audit_rule_group(RS_RULE_DNS), RS_AUDIT_GROUP_DNS);
+	cr_assert_eq(rs_audit_rule_group(RS_RULE_SOCKETCALL), RS_AUDIT_GROUP_DNS,
+		     "i386's sends are sends");
+	cr_assert_str_eq(rs_audit_group_key(RS_AUDIT_GROUP_WRITE), RS_AUDIT_KEY_WRITE);
+	cr_assert_str_eq(rs_audit_group_key(RS_AUDIT_GROUP_CONF), RS_AUDIT_KEY_CONF);
+	cr_assert_str_eq(rs_audit_group_key(RS_AUDIT_GROUP_DNS), RS_AUDIT_KEY_DNS);
+	cr_assert_null(rs_audit_group_key(0));
+	cr_assert_null(rs_audit_group_key(RS_AUDIT_GROUP_ALL), "one bit, one key");
+	cr_assert_null(rs_audit_group_key(1u << 3));
+}
+
+/* A group is removed by its key: every live rule of a group must carry that
+ * group's key, and no key may be a prefix of another (the removal goes by
+ * key prefix). */
+Test(groups, every_rule_carries_its_groups_key)
+{
+	struct rs_audit_rule r[RS_AUDIT_MAX_RULES];
+	size_t n = rs_audit_rules_build("/etc/resolv.conf", 7, r, RS_AUDIT_MAX_RULES);
+	const char *keys[] = {RS_AUDIT_KEY_WRITE, RS_AUDIT_KEY_CONF, RS_AUDIT_KEY_DNS};
+
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(r[i].key, rs_audit_group_key(rs_audit_rule_group(r[i].kind)),
+				 "rule %zu", i);
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 3; j++)
+			if (i != j)
+				cr_assert_neq(strncmp(keys[i], keys[j], strlen(keys[i])), 0,
+					      "%s is a prefix of %s", keys[i], keys[j]);
+}
+
+/* Edge cases of rs_audit_rules_select over the live rules of a target and
+ * of no target: how many, of which kinds, in build order. */
+Test(groups, select_table)
+{
+	static const struct {
+		bool target;
+		unsigned groups;
+		size_t n;
+	} cases[] = {
+		{true, RS_AUDIT_GROUP_WRITE, 1},
+		{true, RS_AUDIT_GROUP_CONF, 2},
+		{true, RS_AUDIT_GROUP_DNS, 12},
+		{true, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF, 3},
+		{true, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_DNS, 13},
+		{true, RS_AUDIT_GROUP_ALL, 15},
+		{true, 0, 0},
+		{true, 1u << 5, 0},
+		{false, RS_AUDIT_GROUP_WRITE, 0},
+		{false, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF, 0},
+		{false, RS_AUDIT_GROUP_ALL, 12},
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct rs_audit_rule all[RS_AUDIT_MAX_RULES], sel[RS_AUDIT_MAX_RULES];
+		size_t n = rs_audit_rules_build(cases[c].target ? "/etc/resolv.conf" : NULL, 7, all,
+						RS_AUDIT_MAX_RULES);
+		size_t k = rs_audit_rules_select(all, n, cases[c].groups, sel, RS_AUDIT_MAX_RULES);
+		size_t j = 0;
+
+		cr_assert_eq(k, cases[c].n, "case %zu: %zu rules", c, k);
+		/* In build order: sel is all without the other groups' rules. */
+		for (size_t i = 0; i < n; i++) {
+			if ((rs_audit_rule_group(all[i].kind) & cases[c].groups) == 0)
+				continue;
+			cr_assert_lt(j, k, "case %zu", c);
+			cr_assert_eq(memcmp(&sel[j], &all[i], sizeof(all[i])), 0,
+				     "case %zu rule %zu", c, i);
+			j++;
+		}
+		cr_assert_eq(j, k, "case %zu", c);
+	}
+}
+
+Test(groups, select_write_first_and_bounded)
+{
+	struct rs_audit_rule all[RS_AUDIT_MAX_RULES], sel[RS_AUDIT_MAX_RULES];
+	size_t n = rs_audit_rules_build("/etc/resolv.conf", 7, all, RS_AUDIT_MAX_RULES);
+	size_t k = rs_audit_rules_select(all, n, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF, sel,
+					 RS_AUDIT_MAX_RULES);
+
+	cr_assert_eq(k, 3);
+	cr_assert_eq(sel[0].kind, RS_RULE_WRITE, "the kernel keys an event by the first match");
+	cr_assert_eq(sel[1].kind, RS_RULE_CONF);
+	cr_assert_eq(sel[2].kind, RS_RULE_CONF);
+	cr_assert_str_eq(sel[1].fields[0], "pid!=7");
+	cr_assert_eq(rs_audit_rules_select(all, n, RS_AUDIT_GROUP_DNS, sel, 5), 5, "max holds");
+	cr_assert_eq(sel[4].kind, RS_RULE_SOCKETCALL);
+	cr_assert_eq(rs_audit_rules_select(all, n, RS_AUDIT_GROUP_ALL, sel, 0), 0);
+	cr_assert_eq(rs_audit_rules_select(all, 0, RS_AUDIT_GROUP_ALL, sel, 5), 0);
+}
+
+Test(groups, parse_table)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		unsigned groups;
+	} cases[] = {
+		{"write", 0, RS_AUDIT_GROUP_WRITE},
+		{"conf", 0, RS_AUDIT_GROUP_CONF},
+		{"dns", 0, RS_AUDIT_GROUP_DNS},
+		{"write,conf", 0, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_CONF},
+		{"dns,write", 0, RS_AUDIT_GROUP_WRITE | RS_AUDIT_GROUP_DNS},
+		{"write,conf,dns", 0, RS_AUDIT_GROUP_ALL},
+		{"all", 0, RS_AUDIT_GROUP_ALL},
+		{"", -EINVAL, 0},
+		{",", -EINVAL, 0},
+		{"write,", -EINVAL, 0},
+		{",write", -EINVAL, 0},
+		{"write,,conf", -EINVAL, 0},
+		{"write,write", -EINVAL, 0},
+		{"all,dns", -EINVAL, 0},
+		{"Write", -EINVAL, 0},
+		{"writes", -EINVAL, 0},
+		{"wri", -EINVAL, 0},
+		{"write conf", -EINVAL, 0},
+		{"none", 0, 0},
+		{"none,write", -EINVAL, 0},
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		unsigned g = 12345;
+		cr_assert_eq(rs_audit_groups_parse(cases[c].in, &g), cases[c].rc, "'%s'",
+			     cases[c].in);
+		cr_assert_eq(g, cases[c].groups, "'%s'", cases[c].in);
+	}
+	cr_assert_eq(rs_audit_groups_parse(NULL, &(unsigned){0}), -EINVAL);
+}
+
+Test(groups, format)
+{
+	char buf[32], tiny[6];
+
+	cr_assert_str_eq(rs_audit_groups_format(0, buf, sizeof(buf)), "none");
+	cr_assert_str_eq(rs_audit_groups_format(RS_AUDIT_GROUP_ALL, buf, sizeof(buf)),
+			 "write,conf,dns");
+	cr_assert_str_eq(
+		rs_audit_groups_format(RS_AUDIT_GROUP_DNS | RS_AUDIT_GROUP_WRITE, buf, sizeof(buf)),
+		"write,dns");
+	cr_assert_str_eq(rs_audit_groups_format(RS_AUDIT_GROUP_CONF | (1u << 7), buf, sizeof(buf)),
+			 "conf", "unknown bits are ignored");
+	cr_assert_str_eq(rs_audit_groups_format(RS_AUDIT_GROUP_ALL, tiny, sizeof(tiny)), "write",
+			 "cut to the buffer");
+	/* What it prints, parse reads back. */
+	for (unsigned g = 0; g <= RS_AUDIT_GROUP_ALL; g++) {
+		unsigned back;
+		cr_assert_eq(
+			rs_audit_groups_parse(rs_audit_groups_format(g, buf, sizeof(buf)), &back),
+			0);
+		cr_assert_eq(back, g);
+	}
+}
