@@ -336,7 +336,8 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, st
 		goto out;
 	}
 	d->complete = d->lost_events == 0 && !d->gen.at_start &&
-		      (d->offline || strstr(d->sources, "audit") != NULL);
+		      (d->offline || strstr(d->sources, "audit") != NULL ||
+		       strstr(d->sources, "ebpf") != NULL);
 	r = mark_superseded(d);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");

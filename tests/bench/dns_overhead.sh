@@ -20,6 +20,10 @@
 #   audit-forced     --sources audit,fanotify,procscan --audit-always (audit
 #                    send tracking and stat rules loaded whatever happens);
 #                    without --audit-always when the binary lacks it (said so)
+#   no-audit         --sources ebpf,fanotify,procscan: the defaults without
+#                    audit (what the audit source costs in the steady state)
+# DNS_OVERHEAD_CONDS="nothing ebpf-only ..." picks others: ebpf-only,
+# fanotify-only, audit-steady (--sources audit alone) isolate one source.
 # Each daemon run is a fresh process with its own store, started before the
 # measurement (after its daemon_start line and a short settle) and stopped
 # with SIGTERM after it. During every measurement build/tools/gai_loop --spin
