@@ -27,7 +27,7 @@ static const char main_help_head[] =
 	"Commands:\n";
 
 static const char main_help_tail[] =
-	"  help      show the help of a command: resolvstale help COMMAND\n"
+	"  help         show the help of a command: resolvstale help COMMAND\n"
 	"\n"
 	"Run 'resolvstale COMMAND --help' for the options of a command.\n"
 	"\n"
