@@ -10,6 +10,7 @@
 #include "resolvstale/cli.h"
 #include "resolvstale/generation.h"
 #include "resolvstale/json.h"
+#include "resolvstale/procinfo.h"
 #include "resolvstale/sbuf.h"
 #include "resolvstale/store.h"
 #include "resolvstale/strnum.h"
@@ -71,25 +72,12 @@ static void meta(struct rs_store *st, const char *key, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = read(fd, buf, len - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* The writer's marker names a pid: is it a resolvstale of this boot? */
 static void liveness(struct status *s)
 {
 	char boot[64], path[64], comm[32];
 
-	read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+	rs_read_line(RS_BOOT_ID_PATH, boot, sizeof(boot));
 	if (s->pid[0] == '\0') {
 		s->state = "stopped";
 		return;
@@ -99,7 +87,7 @@ static void liveness(struct status *s)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%s/comm", s->pid);
-	read_line(path, comm, sizeof(comm));
+	rs_read_line(path, comm, sizeof(comm));
 	s->running = strcmp(comm, "resolvstale") == 0;
 	s->state = s->running ? "running" : "killed";
 }

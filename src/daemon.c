@@ -1135,15 +1135,8 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	/* What the report needs to judge the evidence: which sources ran, and
 	 * which boot the pids belong to. */
 	{
-		char boot[64] = "";
-		int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t n = read(fd, boot, sizeof(boot) - 1);
-			boot[n > 0 ? n : 0] = '\0';
-			boot[strcspn(boot, "\n")] = '\0';
-			close(fd);
-		}
-		char started[32];
+		char boot[64], started[32];
+		rs_read_line(RS_BOOT_ID_PATH, boot, sizeof(boot));
 		snprintf(started, sizeof(started), "%lld", (long long)rs_time_now_ns());
 		if (rs_store_meta_set(d.store, "sources", sources) < 0 ||
 		    rs_store_meta_set(d.store, "started_ns", started) < 0 ||

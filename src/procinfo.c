@@ -107,6 +107,17 @@ int rs_proc_parse_status_uid(const char *buf, size_t len, int64_t *uid)
 	return -EINVAL;
 }
 
+void rs_read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len == 0)
+		return;
+	n = rs_proc_read_file(AT_FDCWD, path, buf, len);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 ssize_t rs_proc_read_file(int dirfd, const char *name, char *buf, size_t len)
 {
 	size_t got = 0;

@@ -92,19 +92,6 @@ static int take_row(void *ctx, const struct rs_store_vrow *row)
 	return 0;
 }
 
-static void read_boot_id(char *buf, size_t len)
-{
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = read(fd, buf, len - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 /* --- groups: which later process replaced a stale one -------------------------- */
 
 static const char *group_of(const struct rs_store_vrow *v, char *buf, size_t len)
@@ -299,7 +286,7 @@ int rs_rdata_load(const char *db_path, int64_t generation, int64_t window_ns, st
 	if (n_extra < 0)
 		n_extra = 0;
 	meta(st, "boot_id", buf, sizeof(buf));
-	read_boot_id(boot, sizeof(boot));
+	rs_read_line(RS_BOOT_ID_PATH, boot, sizeof(boot));
 	d->same_boot = buf[0] != '\0' && strcmp(buf, boot) == 0;
 	d->daemon_running = rs_store_writer_pid(db_path) != 0;
 	meta(st, "mode", buf, sizeof(buf));

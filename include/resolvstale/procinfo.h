@@ -52,6 +52,10 @@ void rs_proc_ident_clear(struct rs_proc_ident *id);
 /* Read a small /proc file relative to dirfd into buf (NUL-terminated, at most
  * len - 1 bytes). Returns the byte count or a negative errno. */
 ssize_t rs_proc_read_file(int dirfd, const char *name, char *buf, size_t len);
+/* The first line of a small file (e.g. /proc/sys/kernel/random/boot_id, which
+ * tells whether stored pids belong to this boot): "" when it cannot be read. */
+void rs_read_line(const char *path, char *buf, size_t len);
+#define RS_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
 /* --- cgroups: systemd units and containers ------------------------------- */
 
