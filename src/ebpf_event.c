@@ -177,7 +177,7 @@ int rs_tw_event_convert(const struct rs_tw_event *raw, size_t len, int64_t mono_
 			n = commlen - 1;
 		memcpy(comm, raw->comm, n);
 		comm[n] = '\0';
-		ev->proc.comm = comm;
+		ev->proc.comm = n > 0 ? comm : NULL;
 	}
 	if (raw->kind == RS_TW_RENAME) {
 		ev->type = RS_EV_CONFIG_WRITE;

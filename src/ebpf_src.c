@@ -534,8 +534,48 @@ const struct rs_ebpf_src_stats *rs_ebpf_src_stats(struct rs_ebpf_src *s)
 	return &s->stats;
 }
 
+/* Sends folded into a rate-limited count are carried by the next event of
+ * the same process and server; when none comes (the burst ended), report
+ * them here, once their second is over. The kernel may add a send between
+ * the read and the reset: that one is lost, the count stays a lower bound. */
+static void flush_pending(struct rs_ebpf_src *s)
+{
+	struct bpf_map *m = s->skel->maps.rate;
+	struct rs_tw_rate_key k, next;
+	struct rs_tw_rate v;
+	uint64_t mono = (uint64_t)rs_time_mono_ns();
+	bool more = bpf_map__get_next_key(m, NULL, &k, sizeof(k)) == 0;
+
+	for (unsigned i = 0; more && i < RS_TW_MAX_RATE; i++) {
+		more = bpf_map__get_next_key(m, &k, &next, sizeof(next)) == 0;
+		if (bpf_map__lookup_elem(m, &k, sizeof(k), &v, sizeof(v), 0) == 0 && v.pending > 0 &&
+		    v.generation == (uint64_t)s->generation && mono - v.window_ns >= 1000000000ULL) {
+			struct rs_tw_event raw;
+			uint64_t n = v.pending;
+
+			v.pending = 0;
+			(void)bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_EXIST);
+			memset(&raw, 0, sizeof(raw));
+			raw.time_ns = v.window_ns;
+			raw.count = n;
+			raw.generation = v.generation;
+			raw.tgid = k.tgid;
+			raw.dst = k.dst;
+			raw.port = 53;
+			raw.proto = v.proto;
+			raw.kind = v.kind;
+			raw.flags = v.flags;
+			s->stats.flushed += n;
+			handle_event(s, &raw, sizeof(raw));
+		}
+		k = next;
+	}
+}
+
 void rs_ebpf_src_tick(struct rs_ebpf_src *s)
 {
+	if (s->armed)
+		flush_pending(s);
 	read_stats(s);
 	if (s->stats.dropped > s->dropped_reported) {
 		struct rs_event ev;

@@ -82,6 +82,7 @@ struct rs_ebpf_src_stats {
 	/* user space */
 	uint64_t events; /* DNS_SEND events delivered */
 	uint64_t netns_classified;
+	uint64_t flushed; /* rate-limited sends reported by the tick, not by an event */
 };
 
 struct rs_ebpf_src;
@@ -99,7 +100,9 @@ int rs_ebpf_src_fd(const struct rs_ebpf_src *s);
 /* Deliver what the kernel wrote. Returns 0 or a negative errno (fatal). */
 int rs_ebpf_src_process(struct rs_ebpf_src *s);
 /* About once a second: kernel drops become EVENTS_LOST; sends folded into
- * rate-limited counts that no later event carried are reported. */
+ * rate-limited counts that no later event carried (the burst ended) are
+ * reported as one DNS_SEND event with their count, timed at the start of
+ * their second. */
 void rs_ebpf_src_tick(struct rs_ebpf_src *s);
 /* The generation in force and its servers. The tripwire is armed from the
  * first call on. Returns 0 or a negative errno (-E2BIG: more than

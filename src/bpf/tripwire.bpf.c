@@ -227,6 +227,9 @@ static __always_inline void retired_send(struct bpf_sock_addr *ctx,
 		return;
 	}
 	r->pending += 1;
+	r->kind = kind;
+	r->proto = proto_of(ctx);
+	r->flags = flags;
 	if (now - r->window_ns >= NSEC_PER_SEC) {
 		r->window_ns = now;
 		r->emitted = 0;

@@ -84,7 +84,11 @@ struct rs_tw_rate {
 	__u64 window_ns;   /* start of the current second */
 	__u64 pending;     /* sends not reported yet */
 	__u32 emitted;     /* events in the current second */
-	__u32 pad;
+	__u8 kind;         /* of the last send: for the count user space reports */
+	__u8 proto;
+	__u16 pad;
+	__u32 flags;
+	__u32 pad2;
 };
 
 struct rs_tw_seen_key {
