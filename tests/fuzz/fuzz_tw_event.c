@@ -3,7 +3,7 @@
  * skeleton/daemon mismatch, a kernel bug) must be refused, never read past.
  * Input: the record's bytes (any length). A converted event has a pid, a
  * count >= 1 for sends, a NUL-terminated path for writes, and the comm fits
- * its buffer. */
+ * its buffer (NULL when the record has none). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = rs_tw_event_convert((const struct rs_tw_event *)copy, size, 5000000000LL,
 				1700000000000000000LL, &ev, comm, sizeof(comm));
 	if (r == 0) {
-		if (ev.proc.pid <= 0 || strlen(ev.proc.comm) >= sizeof(comm))
+		if (ev.proc.pid <= 0 || (ev.proc.comm != NULL && (ev.proc.comm[0] == 0 ||
+						  strlen(ev.proc.comm) >= sizeof(comm))))
 			abort();
 		if (ev.type == RS_EV_DNS_SEND && (ev.u.dns.count < 1 || ev.u.dns.syscall == NULL))
 			abort();

@@ -190,6 +190,30 @@ Test(ebpf_event, clock_and_count_edges)
 	cr_assert_eq(ev.u.dns.count, UINT32_MAX);
 }
 
+Test(ebpf_event, rename_and_empty_comm)
+{
+	struct rs_tw_event raw = raw_event();
+	struct rs_event ev;
+	char comm[32];
+
+	raw.kind = RS_TW_RENAME;
+	memset(&raw.dst, 0, sizeof(raw.dst));
+	memset(raw.comm, 0, sizeof(raw.comm));
+	snprintf(raw.path, sizeof(raw.path), "/etc/resolv.conf");
+	cr_assert_eq(rs_tw_event_convert(&raw, sizeof(raw), 6000000000LL, 1, &ev, comm,
+					 sizeof(comm)),
+		     0);
+	cr_assert_eq(ev.type, RS_EV_CONFIG_WRITE);
+	cr_assert_str_eq(ev.u.config.path, "/etc/resolv.conf");
+	cr_assert_str_eq(ev.u.config.syscall, "rename");
+	cr_assert_null(ev.proc.comm, "an empty comm is unknown, not \"\"");
+	/* A path without its NUL, or empty, is refused. */
+	memset(raw.path, 'a', sizeof(raw.path));
+	cr_assert_eq(rs_tw_event_convert(&raw, sizeof(raw), 1, 1, &ev, NULL, 0), -EINVAL);
+	raw.path[0] = '\0';
+	cr_assert_eq(rs_tw_event_convert(&raw, sizeof(raw), 1, 1, &ev, NULL, 0), -EINVAL);
+}
+
 Test(ebpf_event, malformed_records_refused)
 {
 	struct rs_tw_event raw = raw_event();
