@@ -163,8 +163,11 @@ static void tracepoint_ids_private(uint64_t ids[3])
 	pid = fork();
 	if (pid == 0) {
 		uint64_t out[3] = {0, 0, 0};
+		/* Private first, so that the mount cannot propagate to the
+		 * host: "/" is no mount point in a chroot, /sys then is. */
 		if (unshare(CLONE_NEWNS) == 0 &&
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+		    (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 ||
+		     mount(NULL, "/sys", NULL, MS_REC | MS_PRIVATE, NULL) == 0) &&
 		    mount("nodev", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) == 0) {
 			for (int i = 0; i < 3; i++) {
