@@ -883,7 +883,9 @@ static void clear_audit_restore(struct daemon *d)
 
 /* Start the evidence sources asked for. A source that cannot start is
  * reported once; the daemon goes on with the others. Returns the number
- * started, or -1 when --sources named sources and none of them started. */
+ * started, -1 when --sources named sources and none of them started, or -2
+ * when the fence was asked for and the tripwire could not start (the
+ * operator asked to change what processes do: no silent fallback). */
 static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 {
 	const char *target = snap->target;
@@ -913,9 +915,9 @@ static int start_sources(struct daemon *d, const struct rs_conf_snapshot *snap)
 			rs_eventlog_notice(&d->log, "warning", msg);
 			err_line("%s", msg);
 			if (d->o->fence != RS_FENCE_OFF) {
-				err_line("--fence %s needs the ebpf source",
+				err_line("--fence %s needs the ebpf source: not starting",
 					 rs_fence_name(d->o->fence));
-				return -1;
+				return -2;
 			}
 		}
 	}
@@ -1092,8 +1094,10 @@ int rs_daemon_run(const struct rs_daemon_opts *o)
 	if (start(&d, &snap, &resumed, &new_gen, &prev) < 0)
 		goto out;
 	note_unclean_stop(&d);
-	if (start_sources(&d, &snap) < 0) {
-		err_line("none of the evidence sources asked for could start");
+	r = start_sources(&d, &snap);
+	if (r < 0) {
+		if (r == -1)
+			err_line("none of the evidence sources asked for could start");
 		goto out;
 	}
 	{

@@ -18,7 +18,9 @@
 #   writers     sed -i's rename is named (pid, comm) by the tripwire alone;
 #   flood       a sender of 3000 queries makes a bounded number of events
 #               whose counts add up to 3000;
-#   cleanup     programs detached after SIGTERM and after kill -9.
+#   cleanup     programs detached after SIGTERM and after kill -9;
+#   no cgroup2  without a cgroup v2 mount the source says why, the daemon goes
+#               on (or exits 2 when --fence was asked for).
 # The hooks act in every network namespace of the host: the resolvers are on
 # unusual loopback addresses (127.53.0.x) in a namespace of our own, so that
 # nothing else on the machine is touched.
@@ -299,6 +301,25 @@ rs_wait_until 5 flood_stored
 rs_check "flood: the report counts 3000 stale sends" "$(flood_report)" 3000
 rs_stop_pid "$DAEMON"
 rs_check "daemon (flood): no error output" "$(cat "$T/daemon.err")" ""
+
+# --- a host without cgroup v2 --------------------------------------------------
+# In a mount namespace of its own without the cgroup2 mount, the source says
+# why it cannot start, the daemon goes on with the others and says who
+# tracks sends; with --fence it refuses to run unfenced.
+CG=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+NOCG=(unshare --mount --propagation private sh -c 'umount -l "$0" && exec "$@"' "$CG")
+timeout --preserve-status -s INT 3 "${NOCG[@]}" "$RS_BIN" daemon --db "$D/nocg.db" --sources ebpf,procscan \
+	>"$T/nocg.log" 2>"$T/nocg.err"
+rs_check "no cgroup v2: the daemon ran and stopped on SIGINT (exit 0)" "$?" 0
+rs_check "no cgroup v2: one line says why the tripwire did not start" \
+	"$(grep -c 'source ebpf not started: no cgroup v2 hierarchy is mounted' "$T/nocg.err")" 1
+rs_check "no cgroup v2: the start-up line says sends are not tracked, and why" \
+	"$(grep -c 'DNS sends: not tracked by any source (ebpf not available: no cgroup v2' "$T/nocg.log")" 1
+timeout -s INT 3 "${NOCG[@]}" "$RS_BIN" daemon --db "$D/nocg2.db" --sources ebpf,procscan \
+	--fence redirect >"$T/nocg.log" 2>"$T/nocg.err"
+rs_check "no cgroup v2 with --fence: exit 2" "$?" 2
+rs_check "no cgroup v2 with --fence: says so" \
+	"$(grep -c -- '--fence redirect needs the ebpf source: not starting' "$T/nocg.err")" 1
 
 # --- bad options ---------------------------------------------------------------
 "$RS_BIN" daemon --db "$D/x.db" --sources fanotify --fence redirect >/dev/null 2>"$T/opt.err"
