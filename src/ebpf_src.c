@@ -25,6 +25,9 @@
 #include "tripwire.skel.h"
 
 #define MAX_LINKS        9
+
+_Static_assert(RS_EBPF_MAX_SERVERS == RS_TW_MAX_SERVERS,
+	       "the public limit is the size of the servers map");
 #define MOUNTINFO_MAX    (4 << 20)
 
 struct rs_ebpf_src {
@@ -149,6 +152,12 @@ static int load_error(int r, char *err, size_t errlen)
 static const char *const rename_tps[3] = {"sys_enter_rename", "sys_enter_renameat",
 					   "sys_enter_renameat2"};
 
+static const char *const tp_id_paths[3] = {
+	"/sys/kernel/tracing/events/syscalls/sys_enter_rename/id",
+	"/sys/kernel/tracing/events/syscalls/sys_enter_renameat/id",
+	"/sys/kernel/tracing/events/syscalls/sys_enter_renameat2/id",
+};
+
 /* A tracepoint's id is only in tracefs, which some hosts do not mount. Read
  * it from a tracefs mounted in a child's private mount namespace: the host's
  * mounts stay as they are. ids[i] is 0 when unknown. */
@@ -170,20 +179,19 @@ static void tracepoint_ids_private(uint64_t ids[3])
 		     mount(NULL, "/sys", NULL, MS_REC | MS_PRIVATE, NULL) == 0) &&
 		    mount("nodev", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) == 0) {
+			/* Only async-signal-safe calls after fork: the audit
+			 * plugin has a reader thread that may hold a lock. */
 			for (int i = 0; i < 3; i++) {
-				char path[128], buf[32];
+				char buf[32];
 				ssize_t n;
-				int fd;
+				int fd = open(tp_id_paths[i], O_RDONLY | O_CLOEXEC);
 
-				snprintf(path, sizeof(path),
-					 "/sys/kernel/tracing/events/syscalls/%s/id", rename_tps[i]);
-				fd = open(path, O_RDONLY | O_CLOEXEC);
 				if (fd < 0)
 					continue;
-				n = read(fd, buf, sizeof(buf) - 1);
+				n = read(fd, buf, sizeof(buf));
 				close(fd);
-				buf[n > 0 ? n : 0] = '\0';
-				out[i] = strtoull(buf, NULL, 10);
+				for (ssize_t j = 0; j < n && buf[j] >= '0' && buf[j] <= '9'; j++)
+					out[i] = out[i] * 10 + (uint64_t)(buf[j] - '0');
 			}
 		}
 		(void)!write(fds[1], out, sizeof(out));
@@ -541,40 +549,60 @@ const struct rs_ebpf_src_stats *rs_ebpf_src_stats(struct rs_ebpf_src *s)
 
 /* Sends folded into a rate-limited count are carried by the next event of
  * the same process and server; when none comes (the burst ended), report
- * them here, once their second is over. The kernel may add a send between
- * the read and the reset: that one is lost, the count stays a lower bound. */
+ * them here, once their second is over. Only the entries the kernel marked
+ * in the folded map are looked at. The kernel may add a send between the
+ * read and the reset: that one is lost, the count stays a lower bound. */
+static void flush_one(struct rs_ebpf_src *s, const struct rs_tw_rate_key *k, uint64_t mono)
+{
+	struct bpf_map *rate = s->skel->maps.rate;
+	struct rs_tw_rate v;
+	struct rs_tw_event raw;
+
+	if (bpf_map__lookup_elem(rate, k, sizeof(*k), &v, sizeof(v), 0) < 0 || v.pending == 0 ||
+	    v.generation != (uint64_t)s->generation) {
+		/* Gone, carried by an event, or of an older change. */
+		bpf_map__delete_elem(s->skel->maps.folded, k, sizeof(*k), 0);
+		return;
+	}
+	if (mono - v.window_ns < 1000000000ULL)
+		return; /* its second is not over: an event may still carry it */
+	memset(&raw, 0, sizeof(raw));
+	raw.time_ns = v.window_ns;
+	raw.count = v.pending;
+	raw.generation = v.generation;
+	raw.tgid = k->tgid;
+	raw.dst = k->dst;
+	raw.port = 53;
+	raw.proto = v.proto;
+	raw.kind = v.kind;
+	raw.flags = v.flags;
+	v.pending = 0;
+	(void)bpf_map__update_elem(rate, k, sizeof(*k), &v, sizeof(v), BPF_EXIST);
+	bpf_map__delete_elem(s->skel->maps.folded, k, sizeof(*k), 0);
+	s->stats.flushed += raw.count;
+	handle_event(s, &raw, sizeof(raw));
+}
+
 static void flush_pending(struct rs_ebpf_src *s)
 {
-	struct bpf_map *m = s->skel->maps.rate;
-	struct rs_tw_rate_key k, next;
-	struct rs_tw_rate v;
+	struct bpf_map *m = s->skel->maps.folded;
 	uint64_t mono = (uint64_t)rs_time_mono_ns();
-	bool more = bpf_map__get_next_key(m, NULL, &k, sizeof(k)) == 0;
+	struct rs_tw_rate_key first, *keys;
+	size_t n = 1;
 
-	for (unsigned i = 0; more && i < RS_TW_MAX_RATE; i++) {
-		more = bpf_map__get_next_key(m, &k, &next, sizeof(next)) == 0;
-		if (bpf_map__lookup_elem(m, &k, sizeof(k), &v, sizeof(v), 0) == 0 && v.pending > 0 &&
-		    v.generation == (uint64_t)s->generation && mono - v.window_ns >= 1000000000ULL) {
-			struct rs_tw_event raw;
-			uint64_t n = v.pending;
-
-			v.pending = 0;
-			(void)bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_EXIST);
-			memset(&raw, 0, sizeof(raw));
-			raw.time_ns = v.window_ns;
-			raw.count = n;
-			raw.generation = v.generation;
-			raw.tgid = k.tgid;
-			raw.dst = k.dst;
-			raw.port = 53;
-			raw.proto = v.proto;
-			raw.kind = v.kind;
-			raw.flags = v.flags;
-			s->stats.flushed += n;
-			handle_event(s, &raw, sizeof(raw));
-		}
-		k = next;
-	}
+	if (bpf_map__get_next_key(m, NULL, &first, sizeof(first)) < 0)
+		return; /* nothing folded: the usual case */
+	/* Collect first: deleting while walking a hash map may skip keys. */
+	keys = malloc(RS_TW_MAX_FOLDED * sizeof(*keys));
+	if (keys == NULL)
+		return;
+	keys[0] = first;
+	while (n < RS_TW_MAX_FOLDED &&
+	       bpf_map__get_next_key(m, &keys[n - 1], &keys[n], sizeof(keys[n])) == 0)
+		n++;
+	for (size_t i = 0; i < n; i++)
+		flush_one(s, &keys[i], mono);
+	free(keys);
 }
 
 void rs_ebpf_src_tick(struct rs_ebpf_src *s)
@@ -715,6 +743,8 @@ void rs_ebpf_src_set_watched(struct rs_ebpf_src *s, const char *path, const char
 		s->watched[i] = p[i] != NULL ? strdup(p[i]) : NULL;
 		set_name(s->names[i], s->watched[i]);
 	}
-	if (write_config(s) < 0)
-		notice(s, "warning", "cannot update the eBPF configuration: %s", strerror(errno));
+	int r = write_config(s);
+
+	if (r < 0)
+		notice(s, "warning", "cannot update the eBPF configuration: %s", strerror(-r));
 }

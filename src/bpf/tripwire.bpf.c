@@ -64,6 +64,16 @@ struct {
 	__type(value, struct rs_tw_rate);
 } rate SEC(".maps");
 
+/* The rate entries that hold folded sends no event has carried yet: marked
+ * once per burst (when the first send of it is folded), so that user space
+ * sweeps these few entries, not the whole rate map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RS_TW_MAX_FOLDED);
+	__type(key, struct rs_tw_rate_key);
+	__type(value, __u8);
+} folded SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, RS_TW_MAX_SEEN);
@@ -235,7 +245,11 @@ static __always_inline void retired_send(struct bpf_sock_addr *ctx,
 		r->emitted = 0;
 	}
 	if (r->emitted >= cfg->stale_per_sec) {
+		__u8 one = 1;
+
 		stat_inc(RS_TW_ST_RATE_LIMITED);
+		if (r->pending == 1)
+			bpf_map_update_elem(&folded, &k, &one, BPF_ANY);
 		return;
 	}
 	r->emitted += 1;

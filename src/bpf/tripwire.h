@@ -19,6 +19,7 @@
 #define RS_TW_MAX_SEEN     16384 /* (process, destination, kind) for current servers */
 #define RS_TW_MAX_NETNS    1024
 #define RS_TW_MAX_FENCED   8192  /* sockets whose destination was rewritten */
+#define RS_TW_MAX_FOLDED   4096  /* (process, server) pairs with sends folded into a count */
 #define RS_TW_RINGBUF_SIZE (256 * 1024)
 #define RS_TW_PATH_MAX     128 /* a rename's destination as the process wrote it */
 #define RS_TW_NAME_MAX     64  /* a watched file name (last component) */
@@ -27,7 +28,6 @@
 enum rs_tw_kind {
 	RS_TW_CONNECT = 1, /* connect(2) on a UDP or TCP socket */
 	RS_TW_SENDMSG = 2, /* an unconnected UDP send: sendto/sendmsg/sendmmsg */
-	RS_TW_RECVMSG = 3, /* a reply whose source the fence rewrote back */
 	RS_TW_RENAME = 4,  /* rename(2) onto a file of a watched name */
 };
 
