@@ -4,7 +4,6 @@
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,21 +51,8 @@ struct rs_audit_src {
 	char *buf;
 };
 
-static void notice(struct rs_audit_src *s, const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void notice(struct rs_audit_src *s, const char *level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (s->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->o.notice(s->o.notice_ctx, level, msg);
-}
+/* A one-line message for the operator (event.h). */
+#define notice(x, level, ...) rs_notice((x)->o.notice, (x)->o.notice_ctx, level, __VA_ARGS__)
 
 static void emit_lost(struct rs_audit_src *s, uint64_t count, const char *reason)
 {

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,21 +137,8 @@ struct rs_audit_stdin {
 	struct rs_audit_stdin_stats stats;
 };
 
-static void notice(struct rs_audit_stdin *s, const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void notice(struct rs_audit_stdin *s, const char *level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (s->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->o.notice(s->o.notice_ctx, level, msg);
-}
+/* A one-line message for the operator (event.h). */
+#define notice(x, level, ...) rs_notice((x)->o.notice, (x)->o.notice_ctx, level, __VA_ARGS__)
 
 /* --- the shape of a record line ---------------------------------------------- */
 

@@ -69,21 +69,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static void notice(struct rs_ebpf_src *s, const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void notice(struct rs_ebpf_src *s, const char *level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (s->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->o.notice(s->o.notice_ctx, level, msg);
-}
+/* A one-line message for the operator (event.h). */
+#define notice(x, level, ...) rs_notice((x)->o.notice, (x)->o.notice_ctx, level, __VA_ARGS__)
 
 const char *rs_fence_name(enum rs_fence f)
 {

@@ -1,5 +1,6 @@
-/* The event model: names and source lists. */
+/* The event model: names, source lists, operator notices. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,4 +93,17 @@ int rs_sources_parse(const char *list, unsigned *set, char *bad, size_t badlen)
 	}
 	*set = s;
 	return 0;
+}
+
+void rs_notice(rs_notice_fn fn, void *ctx, const char *level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, level, msg);
 }

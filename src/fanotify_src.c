@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,21 +32,8 @@ struct rs_fanotify_src {
 	pid_t self;
 };
 
-static void notice(struct rs_fanotify_src *s, const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void notice(struct rs_fanotify_src *s, const char *level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (s->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->o.notice(s->o.notice_ctx, level, msg);
-}
+/* A one-line message for the operator (event.h). */
+#define notice(x, level, ...) rs_notice((x)->o.notice, (x)->o.notice_ctx, level, __VA_ARGS__)
 
 /* Mark the inode the target names now, if it is not the one marked. */
 static int mark_inode(struct rs_fanotify_src *s)

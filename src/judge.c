@@ -1,6 +1,5 @@
 /* The daemon's verdict side: engine, survey, facts, pruning, metrics. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +31,8 @@ struct rs_judge {
 	bool store_failing;
 };
 
-static void notice(struct rs_judge *j, const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void notice(struct rs_judge *j, const char *level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (j->o.notice != NULL)
-		j->o.notice(j->o.notice_ctx, level, msg);
-}
+/* A one-line message for the operator (event.h). */
+#define notice(x, level, ...) rs_notice((x)->o.notice, (x)->o.notice_ctx, level, __VA_ARGS__)
 
 static void want_facts(void *ctx, int32_t pid, uint64_t starttime)
 {

@@ -122,6 +122,14 @@ static inline void rs_sink_emit(const struct rs_sink *sink, const struct rs_even
 		sink->fn(sink->ctx, ev);
 }
 
+/* One-line messages for the operator that sources and the judge hand to
+ * the daemon ("warning", "notice", "error" + text). */
+typedef void (*rs_notice_fn)(void *ctx, const char *level, const char *msg);
+
+/* Format a message (at most 511 bytes) and hand it to fn; fn NULL: nothing. */
+void rs_notice(rs_notice_fn fn, void *ctx, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 const char *rs_event_type_name(enum rs_event_type t); /* "dns_send" */
 const char *rs_source_name(enum rs_source s);          /* "audit" */
 const char *rs_proto_name(enum rs_proto p);            /* "udp", "tcp", "unknown" */
